@@ -1,0 +1,51 @@
+# seqlab: one command for students (make lab), one for everything else (make test).
+# Needs only Python >= 3.11 and make; everything else installs into .venv.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# nbgrader calls `alembic` by name, and notebooks' kernels should be the venv's Python.
+export PATH := $(BIN):$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup lab test lint unit notebooks release release-check clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "seqlab needs Python 3.11 or newer; found $$($(PYTHON) --version). Set PYTHON=/path/to/python3.11."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m ipykernel install --user --name seqlab --display-name "Python 3 (seqlab)" >/dev/null
+	@touch $(STAMP)
+	@echo "seqlab is installed in $(VENV)."
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" README.md
+
+lint: setup
+	$(BIN)/ruff check .
+
+release: setup
+	$(BIN)/python -m grader release
+
+release-check: setup
+	$(BIN)/python -m grader release --check
+
+unit: setup
+	$(BIN)/python -m pytest -m "not notebook and not grader"
+
+# Every check: lint, labs/ in sync with solutions/, unit tests, notebooks (fast mode), the grader.
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m grader release --check
+	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --durations=15
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+"""Dispatch ``python -m grader <command>`` to the module of that command."""
+
+import argparse
+import sys
+
+from grader import autograde, feedback, release
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for module in (release, autograde, feedback):
+        module.add_arguments(commands)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

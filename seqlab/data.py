@@ -1,0 +1,83 @@
+"""Text corpora that ship with the course; nothing is downloaded.
+
+The music corpus is the ABC notation that ships inside the ``music21`` wheel (traditional Irish
+and Scottish collections, public-domain tunes; see ``ABC_COLLECTIONS``). Files are read as plain
+text here, without importing music21, so loading is instant.
+"""
+
+import re
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AbcCollection:
+    """One ABC collection in music21's corpus and where it comes from."""
+
+    folder: str  # sub-folder of music21/corpus
+    title: str
+    provenance: str
+    licence: str
+
+
+ABC_COLLECTIONS: dict[str, AbcCollection] = {
+    "oneills1850": AbcCollection(
+        "oneills1850",
+        "O'Neill's Music of Ireland (1850 tunes), 1903",
+        "Francis O'Neill's collection; ABC transcription by Norbert Paap and others, "
+        "distributed in music21's corpus",
+        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD) "
+        "by permission of the encoders",
+    ),
+    "ryansMammoth": AbcCollection(
+        "ryansMammoth",
+        "Ryan's Mammoth Collection, 1883",
+        "William Bradbury Ryan's collection of fiddle tunes; ABC transcription distributed in "
+        "music21's corpus",
+        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD)",
+    ),
+    "airdsAirs": AbcCollection(
+        "airdsAirs",
+        "Aird's Selection of Scotch, English, Irish and Foreign Airs, 1782-1803",
+        "James Aird's collection; ABC transcription distributed in music21's corpus",
+        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD)",
+    ),
+}
+
+
+def music21_corpus_dir() -> Path:
+    """The ``corpus`` folder inside the installed music21 package (found without importing it)."""
+    spec = find_spec("music21")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("music21 is not installed; run `make setup` in the course folder")
+    return Path(spec.origin).parent / "corpus"
+
+
+def abc_files(name: str) -> list[Path]:
+    """The ABC files of collection ``name`` (a key of ``ABC_COLLECTIONS``), in a fixed order."""
+    if name not in ABC_COLLECTIONS:
+        raise KeyError(f"unknown ABC collection {name!r}; choose from {sorted(ABC_COLLECTIONS)}")
+    folder = music21_corpus_dir() / ABC_COLLECTIONS[name].folder
+    return sorted(folder.glob("*.abc"))
+
+
+def load_abc_text(name: str = "oneills1850", max_chars: int | None = None) -> str:
+    """The raw ABC text of one collection, files joined in order, optionally cut to ``max_chars``."""
+    parts = [path.read_text(encoding="utf-8", errors="replace") for path in abc_files(name)]
+    text = "\n".join(parts).replace("\r\n", "\n")
+    return text if max_chars is None else text[:max_chars]
+
+
+def first_tune(abc_text: str) -> str:
+    """The first tune of an ABC text: from its first ``X:`` line up to the next one."""
+    start = abc_text.find("X:")
+    if start < 0:
+        return ""
+    end = abc_text.find("\nX:", start + 1)
+    return abc_text[start:] if end < 0 else abc_text[start : end + 1]
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens of ``text`` (letters, digits and apostrophes): the lab's tokenizer."""
+    return re.findall(r"[a-z0-9']+", text.lower())
