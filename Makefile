@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name, and notebooks' kernels should be the venv's Python.
 export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup lab test lint unit notebooks release release-check clean

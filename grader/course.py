@@ -61,6 +61,7 @@ def grading_environment(home: Path) -> dict[str, str]:
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env["HOME"] = str(home)
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    env["TF_ENABLE_ONEDNN_OPTS"] = "0"  # its banner goes to stderr whatever the log level
     env["PYTHONWARNINGS"] = "ignore"
     env["MPLBACKEND"] = "Agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
