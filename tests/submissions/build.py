@@ -3,8 +3,10 @@
     python tests/submissions/build.py      # rewrites tests/submissions/<student>/...
 
 Each student is one kind of submission with a known score, written down in ``expected.csv``.
-``tests/test_grader.py`` checks that the committed folder is what this script builds, and that
-the grader gives exactly the expected rows.
+Every unit gets a ``full`` (reference answers pasted into the lab) and an ``empty`` (the lab as
+released) submission; unit 01 also gets the broken and dishonest kinds. A student who lacks a
+unit gets a ``missing`` row for it. ``tests/test_grader.py`` checks that the committed folder is
+what this script builds, and that the grader gives exactly the expected rows.
 """
 
 import shutil
@@ -15,13 +17,16 @@ import nbformat
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-UNIT = "01_sequences"
+sys.path.insert(0, str(REPO))
+from grader.course import available_units  # noqa: E402
+
+UNIT = "01_sequences"  # the unit whose lab the broken and dishonest kinds are made from
 ANSWER_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-def reference_answers() -> dict[str, str]:
+def reference_answers(unit: str = UNIT) -> dict[str, str]:
     """Solution cells of the reference notebook as a student would paste them (no markers)."""
-    nb = nbformat.read(REPO / "solutions" / UNIT / f"{UNIT}.ipynb", as_version=4)
+    nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
     return {
         c.metadata["nbgrader"]["grade_id"]: "\n".join(
             line for line in c.source.splitlines() if line.strip() not in ANSWER_MARKERS
@@ -31,13 +36,13 @@ def reference_answers() -> dict[str, str]:
     }
 
 
-def lab() -> nbformat.NotebookNode:
-    return nbformat.read(REPO / "labs" / UNIT / f"{UNIT}.ipynb", as_version=4)
+def lab(unit: str = UNIT) -> nbformat.NotebookNode:
+    return nbformat.read(REPO / "labs" / unit / f"{unit}.ipynb", as_version=4)
 
 
-def answered(answers: dict[str, str]) -> nbformat.NotebookNode:
+def answered(answers: dict[str, str], unit: str = UNIT) -> nbformat.NotebookNode:
     """The released lab with the given solution cells replaced."""
-    nb = lab()
+    nb = lab(unit)
     for cell in nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
@@ -54,8 +59,8 @@ def with_test_cells(nb: nbformat.NotebookNode, source: str) -> nbformat.Notebook
     return nb
 
 
-def submissions() -> dict[str, nbformat.NotebookNode | str | None]:
-    """Student name -> notebook (or raw text for a broken file, or None for no submission)."""
+def unit01_submissions() -> dict[str, nbformat.NotebookNode | str | None]:
+    """Student -> unit 01 notebook (raw text for a broken file, None for nothing handed in)."""
     ref = reference_answers()
     first = next(iter(ref))  # build_vocab
     noisy = dict(ref)
@@ -70,8 +75,6 @@ def submissions() -> dict[str, nbformat.NotebookNode | str | None]:
     loops = dict(ref)
     loops["one_hot"] = ref["one_hot"].replace('    """\n', '    """\n    while True:\n        pass\n', 1)
     return {
-        "full": answered(ref),
-        "empty": lab(),
         "half": answered({k: ref[k] for k in ("build_vocab", "vectorize")}),
         "not_json": "this is not a notebook {",
         "dies": answered(dies),
@@ -83,15 +86,27 @@ def submissions() -> dict[str, nbformat.NotebookNode | str | None]:
     }
 
 
+def submissions() -> dict[tuple[str, str], nbformat.NotebookNode | str | None]:
+    """(student, unit) -> what that student handed in for that unit."""
+    class_ = {}
+    for unit in available_units():
+        class_["full", unit] = answered(reference_answers(unit), unit)
+        class_["empty", unit] = lab(unit)
+    class_.update({(student, UNIT): content for student, content in unit01_submissions().items()})
+    return class_
+
+
 def build(dest: Path = HERE) -> None:
-    for student, content in submissions().items():
+    for folder in dest.iterdir():
+        if folder.is_dir() and not folder.name.startswith("_"):
+            shutil.rmtree(folder)
+    for (student, unit), content in submissions().items():
         folder = dest / student
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        folder.mkdir(exist_ok=True)
         if content is None:
-            (folder / ".keep").write_text("")  # a student who handed nothing in for this unit
+            (folder / ".keep").write_text("")  # a student who handed nothing in
             continue
-        path = folder / UNIT / f"{UNIT}.ipynb"
+        path = folder / unit / f"{unit}.ipynb"
         path.parent.mkdir()
         if isinstance(content, str):
             path.write_text(content)
