@@ -47,7 +47,7 @@ unit: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m grader release --check
-	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --durations=15
+	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
 EXPECTED = SUBMISSIONS / "expected.csv"
 LIMITS = Limits(cell_timeout=5, notebook_timeout=180)
+pytestmark = pytest.mark.xdist_group("grader")  # grade the fixture class once, on one worker
 sys.path.insert(0, str(SUBMISSIONS))
 import build as fixture_builder  # noqa: E402
 
