@@ -1,9 +1,10 @@
-"""``python -m grader autograde SUBMITTED [--jobs N] [--out grades.csv]``.
+"""``python -m grader autograde SUBMITTED [--jobs N] [--shard K/N] [--out grades.csv]``.
 
 ``SUBMITTED`` is nbgrader's layout ``SUBMITTED/<student>/<unit>/<unit>.ipynb``. Each submission is
-graded by nbgrader in a scratch course folder of its own (a copy of the notebook alone, its own
-gradebook), in a subprocess with a per-cell and a per-notebook time limit, so a broken submission
-(not JSON, a dead kernel, an endless loop) gets a row with its status and the batch goes on.
+graded by a worker process of its own (``grader.worker``): the student's code runs in a sandboxed
+kernel (``grader.sandbox``) with per-cell, per-notebook and memory limits, and every test is decided
+in the worker, outside the kernel (``grader.judge``). A broken or hostile submission gets a row
+with its status and the batch goes on; ``--jobs N`` grades N at once.
 
 Writes one CSV row per student and unit, ``student,unit,score,max_score,status``, and beside it a
 JSON file with the per-test breakdown. Exits 0 when every submission got a row.
@@ -11,6 +12,7 @@ JSON file with the per-test breakdown. Exits 0 when every submission got a row.
 
 import csv
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -21,16 +23,27 @@ from pathlib import Path
 
 import nbformat
 
-from grader.cells import TestResult, read_notebook, score_tests, tampered_cells
-from grader.course import UNIT_IDS, available_units, generate_assignment, nbgrader, notebook_path
+from grader.cells import TestResult, is_test_cell, nbgrader_meta, read_notebook
+from grader.course import (
+    LABS,
+    REPO,
+    SOLUTIONS,
+    UNIT_IDS,
+    available_units,
+    notebook_path,
+    run_limited,
+)
 
 STATUSES = ("graded", "timeout", "crashed", "missing", "tampered")
+KERNEL_ENV = ("PATH", "LANG", "LC_ALL", "SEQLAB_GRADER_RUN", "SEQLAB_FAST", "OMP_NUM_THREADS",
+              "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 @dataclass
 class Limits:
-    cell_timeout: int = 60  # seconds per cell
+    cell_timeout: int = 60  # seconds per cell, and per call of a student's function by a test
     notebook_timeout: int = 600  # seconds of wall clock per submission
+    memory_gb: float = 4.0  # address space of the student's kernel
 
 
 @dataclass
@@ -46,129 +59,112 @@ class Outcome:
     tampered: list[str] = field(default_factory=list)  # grade ids of restored locked cells
     note: str = ""
     seconds: float = 0.0
-    autograded: nbformat.NotebookNode | None = None  # the executed notebook, for feedback
+    executed: nbformat.NotebookNode | None = None  # the notebook as the kernel ran it, for feedback
 
     def row(self) -> list[str]:
         return [self.student, self.unit, f"{self.score:g}", f"{self.max_score:g}", self.status]
 
 
-@dataclass
-class UnitTemplate:
-    """What grading a unit needs, made once per batch by nbgrader's generate_assignment."""
-
-    unit: str
-    course: Path  # scratch course with source/<unit>/ and gradebook.db
-    source: nbformat.NotebookNode  # the reference notebook (with hidden tests)
-    released: nbformat.NotebookNode  # the student version, for spotting edited locked cells
-
-    @classmethod
-    def build(cls, unit: str) -> "UnitTemplate":
-        course = generate_assignment(unit)
-        return cls(
-            unit=unit,
-            course=course,
-            source=read_notebook(notebook_path(course / "source", unit)),
-            released=read_notebook(notebook_path(course / "release", unit)),
-        )
-
-    @property
-    def max_score(self) -> float:
-        return sum(t.max_points for t in score_tests(self.source, self.source))
+def max_score(unit: str) -> float:
+    source = read_notebook(notebook_path(SOLUTIONS, unit))
+    return sum(float(nbgrader_meta(c).get("points", 0)) for c in source.cells if is_test_cell(c))
 
 
-def find_submissions(submitted: Path) -> list[tuple[str, str]]:
-    """Every (student, unit) pair to grade: each student folder times each unit seen in the batch."""
-    students = sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
+def find_students(submitted: Path) -> list[str]:
+    return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def find_units(submitted: Path, students: list[str]) -> list[str]:
+    """Units handed in by anyone in the class, in lecture order (the same for every shard)."""
     seen = {u.name for s in students for u in (submitted / s).iterdir() if u.is_dir()}
-    units = [u for u in available_units() if u in seen]
     unknown = sorted(seen - set(UNIT_IDS))
     if unknown:
         print(f"ignoring folders that are not unit ids: {', '.join(unknown)}", file=sys.stderr)
-    return [(s, u) for s in students for u in units]
+    return [u for u in available_units() if u in seen]
 
 
-def grade_submission(submitted: Path, student: str, template: UnitTemplate, limits: Limits) -> Outcome:
-    """Grade one notebook in a scratch course folder; never raises for a bad submission."""
-    unit, started = template.unit, time.monotonic()
-    outcome = Outcome(student, unit, 0.0, template.max_score, "missing")
+def shard_of(students: list[str], shard: tuple[int, int] | None) -> list[str]:
+    """Students of shard ``K`` of ``N`` (0-based K): every N-th student of the sorted class."""
+    if shard is None:
+        return students
+    k, n = shard
+    return [s for i, s in enumerate(students) if i % n == k]
+
+
+def _kernel_env() -> dict[str, str]:
+    env = {k: os.environ[k] for k in KERNEL_ENV if k in os.environ}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "/usr/bin:/bin")
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return env
+
+
+def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, hide: list[str]) -> Outcome:
+    """Grade one notebook in a worker process; never raises for a bad submission."""
+    started = time.monotonic()
+    outcome = Outcome(student, unit, 0.0, max_score(unit), "missing")
     path = notebook_path(submitted / student, unit)
     if not path.is_file():
         outcome.note = f"no {unit}/{unit}.ipynb in the student's folder"
         return outcome
     try:
-        notebook = read_notebook(path)
+        read_notebook(path)
     except ValueError as error:
         outcome.status, outcome.note = "crashed", str(error)
         return outcome
-    outcome.tampered = tampered_cells(notebook, template.released)
 
-    work = Path(tempfile.mkdtemp(prefix=f"seqlab-grade-{unit}-"))
+    job_dir = Path(tempfile.mkdtemp(prefix="seqlab-grade-"))
+    os.chmod(job_dir, 0o711)  # the kernel's own folder inside is the only thing it may reach
     try:
-        shutil.copy(template.course / "nbgrader_config.py", work)
-        shutil.copy(template.course / "gradebook.db", work)
-        shutil.copytree(template.course / "source", work / "source")
-        target = notebook_path(work / "submitted" / student, unit)
-        target.parent.mkdir(parents=True)
-        nbformat.write(notebook, str(target))
-        done = nbgrader(
-            ["autograde", unit, "--student", student, "--force",
-             f"--Execute.timeout={limits.cell_timeout}"],
-            work,
-            timeout=limits.notebook_timeout,
-        )
-        result = notebook_path(work / "autograded" / student, unit)
+        job = {
+            "student": student, "unit": unit, "job_dir": str(job_dir), "submission": str(path.resolve()),
+            "source": str(notebook_path(SOLUTIONS, unit)), "released": str(notebook_path(LABS, unit)),
+            "cell_timeout": limits.cell_timeout, "memory_bytes": int(limits.memory_gb * 2**30),
+            "hide": hide, "isolate": os.geteuid() == 0, "env": _kernel_env(),
+        }
+        job_file = job_dir / "job.json"
+        job_file.write_text(json.dumps(job))
+        env = {**os.environ, "PATH": job["env"]["PATH"]}
+        done = run_limited([sys.executable, "-m", "grader.worker", str(job_file)], REPO, env,
+                           timeout=limits.notebook_timeout)
+        result_file = job_dir / "result.json"
         if done.timed_out:
             outcome.status = "timeout"
             outcome.note = f"stopped after the notebook limit of {limits.notebook_timeout} s"
-        elif done.returncode != 0 or not result.is_file():
+        elif done.returncode != 0 or not result_file.is_file():
             outcome.status = "crashed"
-            outcome.note = _last_error_line(done.stdout + done.stderr)
+            outcome.note = "the grader's worker failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:300]
         else:
-            outcome.autograded = read_notebook(result)
-            outcome.tests = score_tests(outcome.autograded, template.source)
+            result = json.loads(result_file.read_text())
+            outcome.tests = [TestResult(**t) for t in result["tests"]]
             outcome.score = sum(t.points for t in outcome.tests)
-            if outcome.tampered:
-                outcome.status = "tampered"
-                outcome.note = "locked cells restored: " + ", ".join(outcome.tampered)
-            elif any(t.timed_out for t in outcome.tests):
-                outcome.status = "timeout"
-                outcome.note = f"a cell ran past the cell limit of {limits.cell_timeout} s"
-            else:
-                outcome.status = "graded"
+            outcome.status, outcome.note, outcome.tampered = result["status"], result["note"], result["tampered"]
+        if (job_dir / "executed.ipynb").is_file():
+            outcome.executed = read_notebook(job_dir / "executed.ipynb")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(job_dir, ignore_errors=True)
         outcome.seconds = time.monotonic() - started
     return outcome
 
 
-def _last_error_line(log: str) -> str:
-    """A one-line reason for a failed nbgrader run, for the instructor's breakdown."""
-    if "DeadKernelError" in log or "Kernel died" in log:
-        return "the kernel died while running the notebook"
-    lines = [ln.strip() for ln in log.splitlines() if "Error" in ln and "see the the above" not in ln]
-    return (lines[-1] if lines else "nbgrader failed")[:300]
-
-
-def grade_class(submitted: Path, jobs: int = 1, limits: Limits | None = None) -> list[Outcome]:
+def grade_class(submitted: Path, jobs: int = 1, limits: Limits | None = None,
+                shard: tuple[int, int] | None = None, hide: list[str] = ()) -> list[Outcome]:
     """Grade every submission under ``submitted``, ``jobs`` at a time; rows in a fixed order."""
     limits = limits or Limits()
-    pairs = find_submissions(submitted)
-    templates = {unit: UnitTemplate.build(unit) for unit in dict.fromkeys(u for _, u in pairs)}
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [
-                pool.submit(grade_submission, submitted, student, templates[unit], limits)
-                for student, unit in pairs
-            ]
-            outcomes = []
-            for i, future in enumerate(futures, 1):
-                o = future.result()
-                print(f"[{i}/{len(futures)}] {o.student} {o.unit}: {o.score:g}/{o.max_score:g} "
-                      f"{o.status} ({o.seconds:.1f} s){'  ' + o.note if o.note else ''}", flush=True)
-                outcomes.append(o)
-    finally:
-        for template in templates.values():
-            shutil.rmtree(template.course, ignore_errors=True)
+    students = find_students(submitted)
+    units = find_units(submitted, students)
+    pairs = [(s, u) for s in shard_of(students, shard) for u in units]
+    hidden = sorted({str(REPO), str(submitted.resolve()), *map(str, hide)})
+    if os.geteuid() != 0:
+        print("note: not running as root, so student kernels run as you, with time and memory "
+              "limits but without the sandbox's isolation (see grader/README.md)", file=sys.stderr)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(grade_submission, submitted, s, u, limits, hidden) for s, u in pairs]
+        outcomes = []
+        for i, future in enumerate(futures, 1):
+            o = future.result()
+            print(f"[{i}/{len(futures)}] {o.student} {o.unit}: {o.score:g}/{o.max_score:g} "
+                  f"{o.status} ({o.seconds:.1f} s){'  ' + o.note if o.note else ''}", flush=True)
+            outcomes.append(o)
     return outcomes
 
 
@@ -192,12 +188,28 @@ def write_grades(outcomes: list[Outcome], out: Path) -> Path:
     return breakdown
 
 
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 0 <= int(k) < int(n)):
+        raise ValueError(f"--shard takes K/N with 0 <= K < N, got {text!r}")
+    return int(k), int(n)
+
+
 def add_limit_arguments(parser) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    parser.add_argument("--shard", metavar="K/N", help="grade only shard K (0-based) of N: every N-th student")
     parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout,
-                        help="seconds a cell may run (default %(default)s)")
+                        help="seconds a cell, or one call of a student's function, may run (default %(default)s)")
     parser.add_argument("--timeout", type=int, default=Limits.notebook_timeout,
-                        help="seconds a whole submission may run (default %(default)s)")
+                        help="seconds a whole submission may take (default %(default)s)")
+    parser.add_argument("--memory-gb", type=float, default=Limits.memory_gb,
+                        help="memory a student's kernel may use, in GiB (default %(default)s)")
+
+
+def limits_from(args) -> Limits:
+    return Limits(args.cell_timeout, args.timeout, args.memory_gb)
 
 
 def run(args) -> int:
@@ -205,9 +217,11 @@ def run(args) -> int:
     if not submitted.is_dir():
         print(f"no such folder: {submitted}", file=sys.stderr)
         return 2
-    outcomes = grade_class(submitted, args.jobs, Limits(args.cell_timeout, args.timeout))
-    breakdown = write_grades(outcomes, Path(args.out))
-    print(f"{len(outcomes)} rows written to {args.out}; per-test breakdown in {breakdown}")
+    out = Path(args.out)
+    outcomes = grade_class(submitted, args.jobs, limits_from(args), parse_shard(args.shard),
+                           hide=[out.resolve().parent])
+    breakdown = write_grades(outcomes, out)
+    print(f"{len(outcomes)} rows written to {out}; per-test breakdown in {breakdown}")
     return 0
 
 

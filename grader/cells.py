@@ -49,44 +49,6 @@ class TestResult:
     timed_out: bool
 
 
-def cell_error(cell: NotebookNode) -> str:
-    """The exception name of the cell's first error output, or "" when it has none."""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            return output.get("ename", "Error") or "Error"
-    return ""
-
-
-def score_tests(autograded: NotebookNode, source: NotebookNode) -> list[TestResult]:
-    """Score each test cell of ``source`` from its executed twin in ``autograded``.
-
-    A test passes when its cell ran and raised no error. Output on stderr (TensorFlow's log lines,
-    warnings) does not count against it, unlike nbgrader's default rule; nor can a cell's last
-    expression award itself partial credit.
-    """
-    executed = {nbgrader_meta(c).get("grade_id"): c for c in autograded.cells if is_test_cell(c)}
-    results = []
-    for cell in source.cells:
-        if not is_test_cell(cell):
-            continue
-        meta = nbgrader_meta(cell)
-        grade_id, max_points = meta["grade_id"], float(meta.get("points", 0))
-        ran = executed.get(grade_id)
-        error = "NotRun" if ran is None or ran.get("execution_count") is None else cell_error(ran)
-        results.append(
-            TestResult(
-                grade_id=grade_id,
-                points=0.0 if error else max_points,
-                max_points=max_points,
-                hidden=has_hidden_tests(cell),
-                passed=not error,
-                error=error,
-                timed_out=error in {"CellTimeoutError", "KeyboardInterrupt"},
-            )
-        )
-    return results
-
-
 def locked_cells(nb: NotebookNode) -> dict[str, NotebookNode]:
     """The cells a student may not change, by grade id."""
     return {

@@ -14,8 +14,15 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from grader.autograde import Limits, Outcome, add_limit_arguments, grade_class
-from grader.cells import has_hidden_tests, is_test_cell, nbgrader_meta, strip_hidden_tests
+from grader.autograde import Outcome, add_limit_arguments, grade_class, limits_from, parse_shard
+from grader.cells import (
+    has_hidden_tests,
+    is_test_cell,
+    nbgrader_meta,
+    read_notebook,
+    strip_hidden_tests,
+)
+from grader.course import SOLUTIONS, notebook_path
 
 WITHHELD = "[output withheld: it quoted hidden test code]\n"
 
@@ -65,22 +72,28 @@ def summary_markdown(outcome: Outcome) -> str:
 
 
 def feedback_notebook(outcome: Outcome) -> nbformat.NotebookNode:
-    """The student's graded notebook, safe to show them, with the score table on top."""
-    nb = copy.deepcopy(outcome.autograded) if outcome.autograded else nbformat.v4.new_notebook()
-    hidden = _hidden_lines(nb)
+    """The student's graded notebook, safe to show them, with the score table on top.
+
+    Test verdicts come from the grader (the table and a line under each test cell); the outputs
+    shown are those of the student's own kernel. Hidden test cells show their verdict only.
+    """
+    nb = copy.deepcopy(outcome.executed) if outcome.executed else nbformat.v4.new_notebook()
+    source = read_notebook(notebook_path(SOLUTIONS, outcome.unit))
+    hidden = _hidden_lines(source)
     by_id = {t.grade_id: t for t in outcome.tests}
     for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if is_test_cell(cell) and has_hidden_tests(cell):
-            t = by_id.get(meta.get("grade_id"))
-            verdict = "passed" if t and t.passed else f"failed ({t.error if t else 'not run'})"
-            points = f"{t.points:g} / {t.max_points:g}" if t else "?"
-            cell.source = f"# Hidden tests `{meta.get('grade_id')}`: {verdict}, {points} points."
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict + "\n")]
-        else:
-            cell.source = strip_hidden_tests(cell.source)
-            if cell.cell_type == "code":
-                cell.outputs = _scrub_outputs(cell.outputs, hidden)
+        test = by_id.get(nbgrader_meta(cell).get("grade_id")) if is_test_cell(cell) else None
+        cell.source = strip_hidden_tests(cell.source)
+        if test is not None:
+            verdict = "passed" if test.passed else f"failed ({test.error})"
+            line = f"[grader] {test.grade_id}: {verdict}, {test.points:g} / {test.max_points:g} points\n"
+            if test.hidden:
+                cell.source = f"# Hidden tests `{test.grade_id}`"
+                cell.outputs = []
+            cell.outputs = [*_scrub_outputs(cell.outputs, hidden),
+                            nbformat.v4.new_output("stream", name="stdout", text=line)]
+        elif cell.cell_type == "code":
+            cell.outputs = _scrub_outputs(cell.outputs, hidden)
         cell.metadata = {}
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(outcome)))
     return nb
@@ -104,8 +117,9 @@ def run(args) -> int:
     if not submitted.is_dir():
         print(f"no such folder: {submitted}", file=sys.stderr)
         return 2
-    outcomes = grade_class(submitted, args.jobs, Limits(args.cell_timeout, args.timeout))
-    pages = write_feedback(outcomes, Path(args.out))
+    out = Path(args.out)
+    outcomes = grade_class(submitted, args.jobs, limits_from(args), parse_shard(args.shard), hide=[out.resolve()])
+    pages = write_feedback(outcomes, out)
     print(f"{len(pages)} feedback pages written under {args.out}")
     return 0
 

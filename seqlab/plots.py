@@ -22,10 +22,10 @@ WEIGHT_COLORS = ["#fdd49e", "#c6dbef", "#d9f0a3", "#fcc5c0", "#dadaeb", "#ccebc5
 
 # (title, example, number of steps, steps with an input, steps with an output)
 TASK_SHAPES = [
-    ("one to one", "image → class\n(no sequence)", 1, [0], [0]),
+    ("one to one", "image → class\n(not a sequence task)", 1, [0], [0]),
     ("many to one", "review → sentiment", 3, [0, 1, 2], [2]),
     ("one to many", "seed → melody,\nimage → caption", 3, [0], [0, 1, 2]),
-    ("many to many", "translation\n(read all, then write)", 5, [0, 1, 2], [3, 4]),
+    ("many to many", "translation:\nread all, then write", 5, [0, 1, 2], [3, 4]),
     ("many to many, in step", "next-character prediction\n(this course)", 4, [0, 1, 2, 3],
      [0, 1, 2, 3]),
 ]
@@ -71,7 +71,7 @@ def plot_sequence_task_shapes() -> Figure:
     Red boxes are inputs, green the model at each step (the same model, passing something to
     its right), blue the outputs. Returns the figure.
     """
-    fig, axes = plt.subplots(1, len(TASK_SHAPES), figsize=(14, 3.9))
+    fig, axes = plt.subplots(1, len(TASK_SHAPES), figsize=(14, 2.7))
     width = max(steps for _, _, steps, _, _ in TASK_SHAPES)
     for ax, (title, example, steps, inputs, outputs) in zip(axes, TASK_SHAPES, strict=True):
         offset = (width - steps) / 2  # centre the panel's steps
@@ -86,13 +86,13 @@ def plot_sequence_task_shapes() -> Figure:
                 _arrow(ax, (x, 1.25), (x, 1.75))
             if t + 1 < steps:
                 _arrow(ax, (x + 0.35, 1.0), (x + 0.65, 1.0))
-        ax.set_title(f"{title}\n", fontsize=11, fontweight="bold")
-        ax.text(width / 2 - 0.5, 2.55, example, ha="center", va="bottom", fontsize=9)
-        _diagram_axes(ax, (-0.6, width - 0.4), (-0.45, 3.2))
+        ax.set_title(title, fontsize=11, fontweight="bold")
+        ax.text(width / 2 - 0.5, -0.45, example, ha="center", va="top", fontsize=9)
+        _diagram_axes(ax, (-0.6, width - 0.4), (-1.35, 2.35))
     handles = [Patch(facecolor=c, edgecolor="0.25", label=label) for c, label in
                [(INPUT_COLOR, "input"), (MODEL_COLOR, "model (one step)"), (OUTPUT_COLOR, "output")]]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.85, bottom=0.12, wspace=0.08)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.1, wspace=0.08)
     return fig
 
 
@@ -118,7 +118,8 @@ def plot_count_vectors(vocab: Sequence[str], counts, labels: Sequence[str] | Non
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("count")
     ax.set_xlim(-0.6, max(n_words, 1) - 0.4)
-    if labels is not None:
+    if labels is not None:  # leave room above the bars for the legend
+        ax.set_ylim(0, 1.25 * counts.max(initial=1) + 0.35 * n_sent)
         ax.legend(fontsize=8, loc="upper right", framealpha=0.9)
     return ax
 
@@ -152,10 +153,10 @@ def plot_one_hot(one_hot, row_labels: str, vocab: Sequence[str], ax: Axes | None
     """
     one_hot = np.asarray(one_hot)  # (T, V)
     steps, depth = one_hot.shape
-    ax = _new_axes(ax, (10, 0.22 * steps + 1.3))
+    ax = _new_axes(ax, (12, 0.17 * steps + 1.3))
     ax.imshow(one_hot, cmap="Greys", aspect="auto", interpolation="nearest", vmin=0, vmax=1)
     hot = np.flatnonzero(one_hot.any(axis=0))  # columns in use
-    ax.set_xticks(hot, [shown_char(vocab[k]) for k in hot], family="monospace", fontsize=8)
+    ax.set_xticks(hot, [shown_char(vocab[k]) for k in hot], family="monospace", fontsize=7)
     ax.set_yticks(range(steps), [shown_char(c) for c in row_labels], family="monospace", fontsize=8)
     ax.set_xlabel(f"vocabulary index (V = {depth}); only the columns in use are labelled")
     ax.set_ylabel("time step t")

@@ -20,7 +20,7 @@ from grader.feedback import write_feedback
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
 EXPECTED = SUBMISSIONS / "expected.csv"
-LIMITS = Limits(cell_timeout=5, notebook_timeout=180)
+LIMITS = Limits(cell_timeout=10, notebook_timeout=180)
 pytestmark = pytest.mark.xdist_group("grader")  # grade the fixture class once, on one worker
 sys.path.insert(0, str(SUBMISSIONS))
 import build as fixture_builder  # noqa: E402
@@ -93,20 +93,22 @@ def test_feedback_shows_results_but_never_hidden_test_source(graded, tmp_path):
         assert "BEGIN HIDDEN TESTS" not in text
     half = (tmp_path / "half" / "01_sequences" / "01_sequences.html").read_text()
     assert "test_get_batch_hidden" in half and "failed (NotImplementedError)" in half
+    assert "[grader] test_vectorize_hidden: passed, 2 / 2 points" in half
     assert "6 / 15" in half
     assert "PASS  vectorize('hello') has shape (5,)" in half  # visible test output
 
 
 @pytest.mark.grader
 def test_feedback_withholds_outputs_that_quote_hidden_tests(graded, tmp_path):
-    full = next(o for o in graded if o.student == "full")
-    hidden_cell = next(c for c in full.autograded.cells if "### BEGIN HIDDEN TESTS" in c.source)
+    full = next(o for o in graded if o.student == "full" and o.unit == "01_sequences")
+    source = nbformat.read(REPO / "solutions" / "01_sequences" / "01_sequences.ipynb", as_version=4)
+    hidden_cell = next(c for c in source.cells if "### BEGIN HIDDEN TESTS" in c.source)
     quoted = next(ln for ln in hidden_cell.source.splitlines() if ln.startswith("assert"))
     spy = nbformat.v4.new_code_cell("print(In)")
     spy.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"['', {quoted!r}]")]
-    spied = copy.deepcopy(full.autograded)
+    spied = copy.deepcopy(full.executed)
     spied.cells.append(spy)
-    (page,) = write_feedback([dataclasses.replace(full, autograded=spied)], tmp_path)
+    (page,) = write_feedback([dataclasses.replace(full, executed=spied)], tmp_path)
     assert quoted not in page.read_text() and "output withheld" in page.read_text()
 
 
