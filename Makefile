@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup lab test lint unit notebooks release release-check clean
+.PHONY: setup lab test lint unit release release-check bench clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,10 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m grader release --check
 	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+
+# Benchmarks print figures (grading throughput; more per unit); they are not pass/fail tests.
+bench: setup
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

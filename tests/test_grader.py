@@ -148,3 +148,24 @@ def test_command_line_autograde_and_feedback(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "fb" / "full" / "01_sequences" / "01_sequences.html").is_file()
     assert "crashed" in (tmp_path / "fb" / "not_json" / "01_sequences" / "01_sequences.html").read_text()
+
+
+@pytest.mark.grader
+def test_regrading_gives_the_same_rows(graded, tmp_path):
+    for student in ("full", "half", "loops"):
+        shutil.copytree(SUBMISSIONS / student, tmp_path / student)
+    again = {(o.student, o.unit): o.row() for o in grade_class(tmp_path, jobs=2, limits=LIMITS)}
+    first = {(o.student, o.unit): o.row() for o in graded if o.student in {"full", "half", "loops"}}
+    assert again == first
+
+
+def test_shards_cover_the_class_exactly_once():
+    from grader.autograde import parse_shard, shard_of
+
+    students = [f"s{i:02d}" for i in range(11)]
+    shards = [shard_of(students, parse_shard(f"{k}/3")) for k in range(3)]
+    assert sorted(sum(shards, [])) == students
+    assert shards[1] == ["s01", "s04", "s07", "s10"]
+    for bad in ("3/3", "-1/2", "a/b", "1"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
