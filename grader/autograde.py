@@ -197,7 +197,9 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return int(k), int(n)
 
 
-def add_limit_arguments(parser) -> None:
+def add_class_arguments(parser) -> None:
+    """The arguments ``autograde`` and ``feedback`` share: the class folder and the limits."""
+    parser.add_argument("submitted", help="folder laid out as SUBMITTED/<student>/<unit>/<unit>.ipynb")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     parser.add_argument("--shard", metavar="K/N", help="grade only shard K (0-based) of N: every N-th student")
     parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout,
@@ -208,18 +210,22 @@ def add_limit_arguments(parser) -> None:
                         help="memory a student's kernel may use, in GiB (default %(default)s)")
 
 
-def limits_from(args) -> Limits:
-    return Limits(args.cell_timeout, args.timeout, args.memory_gb)
-
-
-def run(args) -> int:
+def grade_from_args(args, output: Path) -> list[Outcome] | None:
+    """Grade the class named on the command line (``output`` is hidden from the kernels);
+    None, after a message, when the folder does not exist."""
     submitted = Path(args.submitted)
     if not submitted.is_dir():
         print(f"no such folder: {submitted}", file=sys.stderr)
-        return 2
+        return None
+    limits = Limits(args.cell_timeout, args.timeout, args.memory_gb)
+    return grade_class(submitted, args.jobs, limits, parse_shard(args.shard), hide=[output.resolve()])
+
+
+def run(args) -> int:
     out = Path(args.out)
-    outcomes = grade_class(submitted, args.jobs, limits_from(args), parse_shard(args.shard),
-                           hide=[out.resolve().parent])
+    outcomes = grade_from_args(args, out.parent)
+    if outcomes is None:
+        return 2
     breakdown = write_grades(outcomes, out)
     print(f"{len(outcomes)} rows written to {out}; per-test breakdown in {breakdown}")
     return 0
@@ -227,7 +233,6 @@ def run(args) -> int:
 
 def add_arguments(commands) -> None:
     parser = commands.add_parser("autograde", help="grade every submission in SUBMITTED")
-    parser.add_argument("submitted", help="folder laid out as SUBMITTED/<student>/<unit>/<unit>.ipynb")
+    add_class_arguments(parser)
     parser.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
-    add_limit_arguments(parser)
     parser.set_defaults(run=run)

@@ -8,13 +8,12 @@ line of hidden-test code is withheld.
 
 import copy
 import html
-import sys
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
-from grader.autograde import Outcome, add_limit_arguments, grade_class, limits_from, parse_shard
+from grader.autograde import Outcome, add_class_arguments, grade_from_args
 from grader.cells import (
     has_hidden_tests,
     is_test_cell,
@@ -113,12 +112,10 @@ def write_feedback(outcomes: list[Outcome], out: Path) -> list[Path]:
 
 
 def run(args) -> int:
-    submitted = Path(args.submitted)
-    if not submitted.is_dir():
-        print(f"no such folder: {submitted}", file=sys.stderr)
-        return 2
     out = Path(args.out)
-    outcomes = grade_class(submitted, args.jobs, limits_from(args), parse_shard(args.shard), hide=[out.resolve()])
+    outcomes = grade_from_args(args, out)
+    if outcomes is None:
+        return 2
     pages = write_feedback(outcomes, out)
     print(f"{len(pages)} feedback pages written under {args.out}")
     return 0
@@ -126,7 +123,6 @@ def run(args) -> int:
 
 def add_arguments(commands) -> None:
     parser = commands.add_parser("feedback", help="grade SUBMITTED and write feedback pages")
-    parser.add_argument("submitted", help="folder laid out as SUBMITTED/<student>/<unit>/<unit>.ipynb")
+    add_class_arguments(parser)
     parser.add_argument("--out", required=True, help="folder for the HTML pages")
-    add_limit_arguments(parser)
     parser.set_defaults(run=run)
