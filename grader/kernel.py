@@ -23,7 +23,7 @@ from grader import sandbox
 from seqlab import plain
 
 MAX_OUTPUT_CHARS = 200_000  # per cell; a student printing gigabytes cannot swamp the grader
-INTERRUPT_GRACE = 5.0  # seconds a kernel gets to answer an interrupt before it is killed
+INTERRUPT_GRACE = 10.0  # seconds a kernel gets to answer an interrupt before it is killed
 
 
 class KernelGone(BaseException):

@@ -20,7 +20,7 @@ from grader.feedback import write_feedback
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
 EXPECTED = SUBMISSIONS / "expected.csv"
-LIMITS = Limits(cell_timeout=10, notebook_timeout=180)
+LIMITS = Limits(cell_timeout=20, notebook_timeout=300)  # generous: CI machines can be busy
 pytestmark = pytest.mark.xdist_group("grader")  # grade the fixture class once, on one worker
 sys.path.insert(0, str(SUBMISSIONS))
 import build as fixture_builder  # noqa: E402
