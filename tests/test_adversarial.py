@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "tests" / "submissions"))
 import build as fixture_builder  # noqa: E402
 
 UNIT = "01_sequences"
-LIMITS = Limits(cell_timeout=10, notebook_timeout=180, memory_gb=2)
+LIMITS = Limits(cell_timeout=20, notebook_timeout=300, memory_gb=2)
 ESCAPES = [REPO / "labs" / UNIT / "pwned.txt", REPO / "seqlab" / "pwned.py", Path("/tmp/seqlab-pwned"),
            Path.home() / "seqlab-pwned"]
 pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("adversarial"),
