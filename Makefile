@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@echo "seqlab is installed in $(VENV)."
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" README.md
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) README.md
 
 lint: setup
 	$(BIN)/ruff check .
