@@ -59,6 +59,9 @@ def grade(job: dict) -> dict:
     submitted = read_notebook(job["submission"])
     result = {"tampered": tampered_cells(submitted, released), "tests": [], "status": "graded", "note": ""}
     notebook = restore_locked_cells(submitted, released)
+    kernel_dir = job_dir / "kernel"  # the kernel's scratch folder: a copy of the submission alone
+    kernel_dir.mkdir(mode=0o700)
+    nbformat.write(notebook, str(kernel_dir / Path(job["submission"]).name))
     config = SandboxConfig(memory_bytes=job["memory_bytes"], hide=job["hide"], isolate=job["isolate"])
     kernel = SandboxedKernel(job_dir, config, job["env"])
     cell_timeouts, count = [], 0
