@@ -6,10 +6,14 @@ Submodules, one job each:
 
 - ``seqlab.config``  -- the fast-mode switch (``SEQLAB_FAST``) and seeds
 - ``seqlab.quiet``   -- TensorFlow / warning silencing
-- ``seqlab.checks``  -- ``rel_error``, numerical gradients, ``check`` lines for students
+- ``seqlab.checks``  -- ``rel_error``, numerical gradients, ``check`` lines, ``run_in_kernel``
+- ``seqlab.plain``   -- the plain data that crosses between a student's kernel and the grader
 - ``seqlab.data``    -- text corpora that ship with the course
-- ``seqlab.plots``   -- matplotlib helpers shared by the notebooks
-- ``seqlab.widgets`` -- ipywidgets explorers used in the walkthroughs
+- ``seqlab.plots``, ``seqlab.widgets`` -- unit 01's figures and sentence explorer
+- ``seqlab.unrolling`` -- unit 02's unrolled-graph figure and step-through widget
+- ``seqlab.gradient_flow``, ``seqlab.long_range`` -- unit 03's explorer and long-range task
+- ``seqlab.dates``, ``seqlab.seq2seq``, ``seqlab.attention_plots``, ``seqlab.attention_diagrams``
+  -- unit 06's date data, encoder-decoder models, heatmaps and diagrams
 
 It never contains the code that a lab asks students to write.
 """
