@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup lab test lint unit release release-check bench clean
+.PHONY: setup lab test lint unit release release-check bench clean e2e browser
 
 setup: $(STAMP)
 
@@ -48,6 +48,31 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m grader release --check
 	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+
+# Browser tests (e2e/): JupyterLab in headless Chromium runs every walkthrough and moves its
+# widgets, pastes the reference answers into every lab, and opens nbgrader's formgrader.
+# Screenshots go to build/e2e/. Skipped, with the reason, when no Chromium can be had.
+e2e: setup browser
+	SEQLAB_FAST=1 $(BIN)/python -m pytest e2e -n 2 --dist worksteal --durations=5 -p no:cacheprovider
+
+# The system's Chromium for the browser tests (Playwright drives it; nothing downloads a browser).
+# e2e/chromium.py says whether there is one ($$SEQLAB_CHROMIUM, or chromium/google-chrome on PATH);
+# if not, root with apt-get (CI, containers) installs Debian's `chromium` (a failed install fails
+# the run when CI=true); anyone else is told how.
+browser: setup
+	@if found=$$($(BIN)/python e2e/chromium.py); then echo "Browser tests use $$found"; \
+	elif [ -n "$$SEQLAB_CHROMIUM" ]; then echo "$$found: the browser tests will be skipped."; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "$$found; installing Debian's chromium for the browser tests (apt-get)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-liberation >/dev/null \
+	    && $(BIN)/python e2e/chromium.py; } \
+	  || if [ "$$CI" = true ]; then echo "apt-get could not install chromium: failing (CI=true)."; exit 1; \
+	     else echo "apt-get could not install chromium: the browser tests will be skipped."; fi; \
+	else \
+	  echo "$$found, and not root with apt-get: the browser tests will be skipped." \
+	       "Install Chromium (Debian/Ubuntu: sudo apt-get install chromium) or set SEQLAB_CHROMIUM."; \
+	fi
 
 # Benchmarks print figures (grading throughput; more per unit); they are not pass/fail tests.
 bench: setup

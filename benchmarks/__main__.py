@@ -2,9 +2,9 @@
 
 import sys
 
-from benchmarks import grader_throughput
+from benchmarks import grader_throughput, music_lstm
 
-BENCHMARKS = {"grader": grader_throughput.main}
+BENCHMARKS = {"grader": grader_throughput.main, "music": music_lstm.main}
 
 
 def main(argv: list[str]) -> int:

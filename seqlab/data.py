@@ -21,27 +21,37 @@ class AbcCollection:
     licence: str
 
 
+# What music21 says of its corpus, in its own words, and what that means for these collections.
+MUSIC21_CORPUS_STATEMENT = (
+    "The encoded musical scores in the corpus have their own copyrights and licenses. The "
+    "underlying music is believed to be in the public domain in the US, EU, and Canada (and most "
+    "of the world) and the encodings are also either public domain or used by permission."
+)
+MUSIC21_CORPUS_LICENCE = (
+    "tunes traditional and in the public domain; music21 says the encodings in its corpus are "
+    "'either public domain or used by permission' and have their own copyrights and licences"
+)
+
 ABC_COLLECTIONS: dict[str, AbcCollection] = {
     "oneills1850": AbcCollection(
         "oneills1850",
         "O'Neill's Music of Ireland (1850 tunes), 1903",
         "Francis O'Neill's collection; ABC transcription by Norbert Paap and others, "
         "distributed in music21's corpus",
-        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD) "
-        "by permission of the encoders",
+        MUSIC21_CORPUS_LICENCE,
     ),
     "ryansMammoth": AbcCollection(
         "ryansMammoth",
         "Ryan's Mammoth Collection, 1883",
         "William Bradbury Ryan's collection of fiddle tunes; ABC transcription distributed in "
         "music21's corpus",
-        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD)",
+        MUSIC21_CORPUS_LICENCE,
     ),
     "airdsAirs": AbcCollection(
         "airdsAirs",
         "Aird's Selection of Scotch, English, Irish and Foreign Airs, 1782-1803",
         "James Aird's collection; ABC transcription distributed in music21's corpus",
-        "tunes traditional and out of copyright; transcriptions distributed with music21 (BSD)",
+        MUSIC21_CORPUS_LICENCE,
     ),
 }
 

@@ -1,0 +1,119 @@
+"""End-to-end fixtures: a scratch course, JupyterLab serving it, and a headless Chromium.
+
+    make e2e                          # installs Chromium if it can, then runs these tests
+    .venv/bin/python -m pytest e2e    # the tests alone
+
+``labserver`` builds the course folder and starts JupyterLab (isolated, on 127.0.0.1);
+``chromium`` finds the system's browser. Without a browser or Playwright every test is skipped
+with a message saying why. Screenshots go to ``build/e2e/``; a failing test leaves
+``build/e2e/FAILED-<test>.png``, and each server's log is copied there at the end.
+"""
+
+import os
+import shutil
+
+import pytest
+from chromium import find_browser
+from labserver import ARTEFACTS, make_course, start_jupyterlab
+
+# Headless, as root, on a machine whose only network is loopback: no sandbox (root), no GPU,
+# and none of Chromium's background traffic (updates, sync, field trials).
+BROWSER_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+TIMEOUT_MS = 60_000  # a page of TensorFlow outputs can take a while on 2 busy cores
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory):
+    """HOME of the server, its kernels and the browser: their caches and configs go here."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory, home):
+    """``notebooks/``, ``labs/``, ``solutions/`` and nbgrader's config, in a scratch folder."""
+    return make_course(tmp_path_factory.mktemp("course"), exchange=home / "exchange")
+
+
+@pytest.fixture(scope="session")
+def server(course, home):
+    """JupyterLab on 127.0.0.1 serving the scratch course, with nbgrader's server extensions."""
+    server = start_jupyterlab(course, home / "jupyter")
+    yield server
+    server.stop()
+    if ARTEFACTS.is_dir():
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one server per xdist worker
+        shutil.copy(server.log, ARTEFACTS / f"jupyterlab{'-' + worker if worker else ''}.log")
+
+
+@pytest.fixture(scope="session")
+def browser(home):
+    """Headless Chromium under Playwright, or a skip that says what is missing."""
+    path, reason = find_browser()
+    if path is None:
+        pytest.skip(f"browser tests skipped: {reason}. `make e2e` installs Debian's `chromium` "
+                    "when it runs as root with apt-get (as in CI); otherwise install Chromium "
+                    "(sudo apt-get install chromium) or set SEQLAB_CHROMIUM to a Chromium binary")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.skip("browser tests skipped: the Python package `playwright` is missing; run "
+                    "`make setup` (it is one of the course's dependencies in pyproject.toml)")
+    expect.set_options(timeout=TIMEOUT_MS)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HOME": str(home)}
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, headless=True,
+                                              args=BROWSER_ARGS, env=env)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
+class BrowserLog:
+    """What the page said in its console and what it threw, kept for assertions."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text[:500]}")
+
+    def page_error(self, error) -> None:
+        self.errors.append(f"uncaught: {str(error)[:500]}")
+
+
+@pytest.fixture
+def page(browser, server, request):
+    """A fresh browser tab (own cookies and clipboard) that records console errors.
+
+    At the end the tab is closed and the server's kernels are shut down; a failing test leaves a
+    screenshot of the tab as it was in ``build/e2e/FAILED-<test>.png``.
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    tab.browser_log = BrowserLog()
+    tab.on("console", tab.browser_log.console)
+    tab.on("pageerror", tab.browser_log.page_error)
+    yield tab
+    if getattr(request.node, "failed_call", False):
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        try:
+            tab.screenshot(path=ARTEFACTS / f"FAILED-{name}.png")
+        except Exception as error:  # a failed screenshot must not hide the failure
+            print(f"could not take the failure screenshot: {error}")
+    context.close()
+    server.shutdown_kernels(wait=False)  # the next test need not wait for this one's kernel
