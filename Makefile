@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m ipykernel install --user --name seqlab --display-name "Python 3 (seqlab)" >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name seqlab --display-name "Python 3 (seqlab)" >/dev/null
 	@touch $(STAMP)
 	@echo "seqlab is installed in $(VENV)."
 

@@ -88,6 +88,23 @@ def first_tune(abc_text: str) -> str:
     return abc_text[start:] if end < 0 else abc_text[start : end + 1]
 
 
+class CharVocabulary:
+    """Mixin for anything with a character list ``vocab``: the lookups both ways."""
+
+    vocab: list[str]
+
+    @property
+    def char2idx(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.vocab)}
+
+    @property
+    def idx2char(self):
+        """The characters as a numpy array ``(V,)``, so that ``idx2char[ids]`` decodes."""
+        import numpy as np
+
+        return np.array(self.vocab)
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens of ``text`` (letters, digits and apostrophes): the lab's tokenizer."""
     return re.findall(r"[a-z0-9']+", text.lower())

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from seqlab.abc_text import clean_tune, join_tunes, music_of, split_tunes, title_of
-from seqlab.data import ABC_COLLECTIONS, MUSIC21_CORPUS_STATEMENT, load_abc_text
+from seqlab.data import ABC_COLLECTIONS, MUSIC21_CORPUS_STATEMENT, CharVocabulary, load_abc_text
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 MANIFEST = CHECKPOINTS / "corpus.json"
@@ -61,7 +61,7 @@ def split_by_tune(n: int, val_fraction: float, seed: int) -> tuple[np.ndarray, n
 # ----------------------------------------------------------------------------- the corpus
 
 @dataclass
-class MusicCorpus:
+class MusicCorpus(CharVocabulary):
     """Clean, unique tunes split by tune. ``counts`` records what each step kept or dropped."""
 
     train: list[str]
@@ -83,14 +83,6 @@ class MusicCorpus:
     @property
     def val_text(self) -> str:
         return join_tunes(self.val)
-
-    @property
-    def char2idx(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.vocab)}
-
-    @property
-    def idx2char(self) -> np.ndarray:
-        return np.array(self.vocab)
 
     def encode(self, text: str) -> np.ndarray:
         """Indices of ``text``'s characters, int32 ``(len(text),)``; unknown characters are dropped."""

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqlab.data import CharVocabulary
+
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 
 
@@ -245,7 +247,7 @@ def plot_history(history: History, ax=None, label: str = "", color: str | None =
 # ----------------------------------------------------------------------------- checkpoints
 
 @dataclass
-class Checkpoint:
+class Checkpoint(CharVocabulary):
     """Weights (``model.get_weights()`` order), vocabulary, configuration and training record."""
 
     weights: list[np.ndarray]
@@ -254,14 +256,6 @@ class Checkpoint:
     history: History | None = None
     step: int = 0
     optimizer: list[np.ndarray] | None = None
-
-    @property
-    def char2idx(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.vocab)}
-
-    @property
-    def idx2char(self) -> np.ndarray:
-        return np.array(self.vocab)
 
     def apply(self, model, optimizer=None) -> None:
         """Copy the weights into ``model`` (and the optimizer's state into ``optimizer``)."""
