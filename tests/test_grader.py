@@ -170,3 +170,15 @@ def test_shards_cover_the_class_exactly_once():
     for bad in ("3/3", "-1/2", "a/b", "1"):
         with pytest.raises(ValueError):
             parse_shard(bad)
+
+
+def test_submissions_run_in_fast_mode_whatever_the_graders_environment(monkeypatch):
+    """Unit 05's full training would pass the cell limit; tests never judge a trained model."""
+    from grader.autograde import _kernel_env
+
+    for outside in (None, "0"):
+        if outside is None:
+            monkeypatch.delenv("SEQLAB_FAST", raising=False)
+        else:
+            monkeypatch.setenv("SEQLAB_FAST", outside)
+        assert _kernel_env()["SEQLAB_FAST"] == "1"
