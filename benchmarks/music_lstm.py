@@ -109,11 +109,12 @@ def _loss_at(history, seconds: float) -> float:
 
 
 def judge(tunes, train_text):
-    from seqlab import abc, music
+    """(validity rate, longest shared run of each tune), from ``seqlab.music.judge_tunes``."""
+    from seqlab import music
 
-    valid = [abc.check_tune(t).ok for t in tunes]
-    runs = [len(music.longest_shared_run(t, train_text)) for t in tunes]
-    return float(np.mean(valid)) if tunes else 0.0, runs
+    verdicts = music.judge_tunes(tunes, train_text)
+    valid = [v.valid for v in verdicts]
+    return float(np.mean(valid)) if tunes else 0.0, [len(v.shared) for v in verdicts]
 
 
 def main(argv: list[str] | None = None) -> None:

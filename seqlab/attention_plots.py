@@ -14,17 +14,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from seqlab.plots import shown_char
+from seqlab.plots import new_axes, shown_char
 
 WEIGHT_CMAP = "Blues"
 CURVE_COLORS = {"with attention": "#2b8cbe", "without attention": "#e34a33"}
 
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 # --- attention maps ---------------------------------------------------------------------------
 
@@ -40,7 +34,7 @@ def plot_attention(weights, query_labels: Sequence[str], key_labels: Sequence[st
     """
     weights = np.asarray(weights, float)  # (Tq, Tk)
     n_q, n_k = weights.shape
-    ax = _new_axes(ax, (max(3.0, 0.28 * n_k + 1.5), max(2.0, 0.28 * n_q + 1.0)))
+    ax = new_axes(ax, (max(3.0, 0.28 * n_k + 1.5), max(2.0, 0.28 * n_q + 1.0)))
     vmax = max(1e-9, weights.max()) if vmax is None else vmax
     image = ax.imshow(weights, cmap=WEIGHT_CMAP, vmin=0, vmax=vmax,
                       aspect="auto", interpolation="nearest")
@@ -87,7 +81,7 @@ def plot_mask(allowed, labels: Sequence[str] | None = None, ax: Axes | None = No
     """
     allowed = np.asarray(allowed, bool)  # (Tq, Tk)
     n_q, n_k = allowed.shape
-    ax = _new_axes(ax, (0.4 * n_k + 1.5, 0.4 * n_q + 1.0))
+    ax = new_axes(ax, (0.4 * n_k + 1.5, 0.4 * n_q + 1.0))
     colors = np.where(allowed[..., None], np.array([0.66, 0.85, 0.64]), np.array([0.88, 0.88, 0.88]))
     ax.imshow(colors, interpolation="nearest")
     for i, j in zip(*np.nonzero(~allowed)):
@@ -123,7 +117,7 @@ def sinusoid_table(length: int, depth: int) -> np.ndarray:
 def plot_position_table(table, ax: Axes | None = None, title: str = "") -> Axes:
     """A positional-encoding table as an image: rows are positions, columns dimensions."""
     table = np.asarray(table)  # (L, D)
-    ax = _new_axes(ax, (8, 4))
+    ax = new_axes(ax, (8, 4))
     image = ax.imshow(table, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     ax.set_xlabel("dimension")
     ax.set_ylabel("position p")
@@ -142,7 +136,7 @@ def plot_accuracy_by_length(curves: Mapping[str, tuple], ax: Axes | None = None)
     ``seqlab.seq2seq.accuracy_by_length``. Grey bars (right axis) show how many test inputs
     each bin holds.
     """
-    ax = _new_axes(ax, (7.5, 3.8))
+    ax = new_axes(ax, (7.5, 3.8))
     counts_ax = ax.twinx()
     for k, (name, (centres, accuracy, counts)) in enumerate(curves.items()):
         color = CURVE_COLORS.get(name, f"C{k}")
@@ -165,7 +159,7 @@ def plot_accuracy_by_length(curves: Mapping[str, tuple], ax: Axes | None = None)
 def plot_histories(histories: Mapping[str, Mapping[str, Sequence[float]]],
                    key: str = "val_accuracy", ax: Axes | None = None) -> Axes:
     """A metric after each epoch, one line per model.  histories: name -> Keras history dict."""
-    ax = _new_axes(ax, (5.5, 3.5))
+    ax = new_axes(ax, (5.5, 3.5))
     for k, (name, history) in enumerate(histories.items()):
         values = history[key]
         ax.plot(range(1, len(values) + 1), values, "o-", color=CURVE_COLORS.get(name, f"C{k}"),

@@ -174,9 +174,14 @@ def cached_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: flo
     return _cached_norms(kind, int(steps), bias, int(seed)).copy()
 
 
+def forget_gate(forget_bias: float) -> float:
+    """sigma(b_f): a forget gate that sees only its bias."""
+    return float(1 / (1 + np.exp(-forget_bias)))
+
+
 def forget_guide(forget_bias: float, steps: int) -> np.ndarray:
     """sigma(b_f)^k, k = 0 .. steps - 1: the product of k forget gates that see only their bias."""
-    return (1 / (1 + np.exp(-forget_bias))) ** np.arange(steps)
+    return forget_gate(forget_bias) ** np.arange(steps)
 
 
 def highway_curves(forget_bias: float, steps: int, seeds: Sequence[int] = (0,),
@@ -198,7 +203,7 @@ def plot_highway(ax: Axes, curves: dict[str, list[np.ndarray]], forget_bias: flo
     steps = len(curves["lstm"][0])
     main = {f"{LABELS[k]}" + (f", forget bias b_f = {forget_bias:g}" if k == "lstm" else ""):
             runs[0] for k, runs in curves.items()}
-    guide = {f"σ(b_f)^k = {1 / (1 + np.exp(-forget_bias)):.3f}^k (forget gates alone)":
+    guide = {f"σ(b_f)^k = {forget_gate(forget_bias):.3f}^k (forget gates alone)":
              forget_guide(forget_bias, steps)}
     plot_gradient_norms(ax, main, guides=guide, title=title)
     for i, runs in enumerate(curves.values()):

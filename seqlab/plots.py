@@ -38,7 +38,8 @@ def shown_char(char: str) -> str:
     return _SHOWN_AS.get(char, char)
 
 
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax`` itself, or the axes of a new pyplot figure of ``figsize`` when ``ax`` is None."""
     if ax is not None:
         return ax
     _, ax = plt.subplots(figsize=figsize)
@@ -106,7 +107,7 @@ def plot_count_vectors(vocab: Sequence[str], counts, labels: Sequence[str] | Non
     n_sent, n_words = counts.shape
     if n_words != len(vocab):
         raise ValueError(f"{len(vocab)} words but {n_words} counts per sentence")
-    ax = _new_axes(ax, (max(5.0, 0.55 * n_words + 1.5), 3.2))
+    ax = new_axes(ax, (max(5.0, 0.55 * n_words + 1.5), 3.2))
     width = 0.8 / n_sent
     positions = np.arange(n_words)  # (V,)
     for s in range(n_sent):
@@ -132,7 +133,7 @@ def plot_input_target(x_chars: str, y_chars: str, ax: Axes | None = None) -> Axe
     if len(x_chars) != len(y_chars):
         raise ValueError("x and y must have the same length")
     steps = len(x_chars)
-    ax = _new_axes(ax, (0.62 * steps + 1.2, 2.3))
+    ax = new_axes(ax, (0.62 * steps + 1.2, 2.3))
     for t in range(steps):
         _box(ax, t, 1.0, INPUT_COLOR, shown_char(x_chars[t]), family="monospace", fontsize=11)
         _box(ax, t, 0.0, OUTPUT_COLOR, shown_char(y_chars[t]), family="monospace", fontsize=11)
@@ -153,7 +154,7 @@ def plot_one_hot(one_hot, row_labels: str, vocab: Sequence[str], ax: Axes | None
     """
     one_hot = np.asarray(one_hot)  # (T, V)
     steps, depth = one_hot.shape
-    ax = _new_axes(ax, (12, 0.17 * steps + 1.3))
+    ax = new_axes(ax, (12, 0.17 * steps + 1.3))
     ax.imshow(one_hot, cmap="Greys", aspect="auto", interpolation="nearest", vmin=0, vmax=1)
     hot = np.flatnonzero(one_hot.any(axis=0))  # columns in use
     ax.set_xticks(hot, [shown_char(vocab[k]) for k in hot], family="monospace", fontsize=7)
