@@ -13,9 +13,10 @@ Submodules, one job each:
 - ``seqlab.unrolling`` -- unit 02's unrolled-graph figure and step-through widget
 - ``seqlab.gradient_flow``, ``seqlab.long_range`` -- unit 03's explorer and long-range task
 - ``seqlab.lstm_gates``, ``seqlab.highway`` -- unit 04's gate explorer and gradient highway
-- ``seqlab.abc_text``, ``seqlab.music``, ``seqlab.abc``, ``seqlab.audio``, ``seqlab.jukebox``,
-  ``seqlab.train`` -- unit 05's ABC text handling, corpus, validity check, audio and piano roll,
-  generation widget, and training loop with checkpoints
+- ``seqlab.abc_text``, ``seqlab.abc_rhythm``, ``seqlab.music``, ``seqlab.abc``, ``seqlab.audio``,
+  ``seqlab.jukebox``, ``seqlab.train`` -- unit 05's ABC text handling, one spelling of note
+  lengths, corpus, validity check, audio and piano roll, generation widget, and training loop
+  with checkpoints
 - ``seqlab.dates``, ``seqlab.seq2seq``, ``seqlab.attention_plots``, ``seqlab.attention_diagrams``
   -- unit 06's date data, encoder-decoder models, heatmaps and diagrams
 

@@ -11,7 +11,10 @@
 Pure string work: instant, and safe to import anywhere.
 """
 
+import quopri
 import re
+
+from seqlab.abc_rhythm import default_unit
 
 TUNE_SEPARATOR = "\n"  # tunes end with "\n"; one empty line between tunes, as in ABC files
 
@@ -23,6 +26,7 @@ _MODES = {"maj": "", "ion": "", "min": "m", "aeo": "m", "mix": "mix", "dor": "do
 # repeats, ties, tuplets "(3", chords. Slurs, grace notes and ornaments (staccato, roll, trill)
 # are removed: they do not change how long a bar lasts, and the model learns the bars better
 # without them.
+_QUOTED_PRINTABLE = re.compile(r"=3D|=20$", re.MULTILINE)
 _MUSIC_CHARS = set("ABCDEFGabcdefgzx^=_,'0123456789/<>|:[]-( ")
 
 
@@ -49,14 +53,6 @@ def normalise_key(value: str) -> str:
     return (tonic + short + (" " + rest if rest else "")).strip()
 
 
-def _default_unit_length(meter: str) -> str:
-    """ABC's rule when ``L:`` is missing: 1/16 if the meter is below 3/4, else 1/8."""
-    m = re.match(r"^\s*(\d+)\s*/\s*(\d+)", meter)
-    if m and int(m.group(1)) / int(m.group(2)) < 0.75:
-        return "1/16"
-    return "1/8"
-
-
 def _clean_music_line(line: str) -> str:
     """One line of music without annotations, decorations, slurs, grace notes or unknown marks."""
     line = re.sub(r'"[^"]*"', "", line)  # chord symbols and annotations
@@ -78,11 +74,14 @@ def _clean_music_line(line: str) -> str:
 def clean_tune(raw: str) -> str | None:
     """A tune reduced to ``X:1``, its first title, ``M:``, ``L:``, ``K:`` and its music lines.
 
-    Comments, other header fields (sources, notes, transcribers, tempo, ...), chord symbols,
-    annotations, performance marks, slurs, grace notes and ornaments are removed; spacing is normalised; key fields are written
+    Quoted-printable text (``=3D`` for ``=``) is decoded first. Comments, other header fields
+    (sources, notes, transcribers, tempo, ...), chord symbols, annotations, performance marks,
+    slurs, grace notes and ornaments are removed; spacing is normalised; key fields are written
     in their short form. Returns None when the text is not a single-voice tune with a key and
     some music. The result ends with one newline.
     """
+    if _QUOTED_PRINTABLE.search(raw):  # a few tunes were saved so: "=3D" for "=", "=20" a space,
+        raw = quopri.decodestring(raw.encode("latin-1", "replace")).decode("latin-1")  # "=" joins lines
     title, meter, unit, key = None, None, None, None
     music: list[str] = []
     for line in raw.replace("\r", "").split("\n"):
@@ -117,7 +116,7 @@ def clean_tune(raw: str) -> str | None:
         return None
     meter = meter or "C"
     header = ["X:1", f"T:{title or 'Untitled'}", f"M:{meter}",
-              f"L:{unit or _default_unit_length(meter)}", f"K:{key}"]
+              f"L:{unit or default_unit(meter)}", f"K:{key}"]
     return "\n".join(header + music) + "\n"
 
 

@@ -4,7 +4,9 @@ The raw ABC text comes from ``seqlab.data`` (the collections that ship inside mu
 provenance and licence in ``ABC_COLLECTIONS``); nothing is downloaded. The steps, each a function:
 
 1. ``split_tunes``  -- a collection's text -> one string per tune (``seqlab.abc_text``)
-2. ``clean_tune``   -- the fields a tune needs and its notes, nothing else (``seqlab.abc_text``)
+2. ``clean_tune``   -- the fields a tune needs and its notes, nothing else (``seqlab.abc_text``);
+   ``normalise_rhythm`` -- one unit length per meter, one way to write a length, notes spaced by
+   beat, so the model learns one spelling of the music (``seqlab.abc_rhythm``)
 3. drop tunes music21 cannot parse or that have no notes (``seqlab.abc.check_tune``; the slow
    parse pass is done once and its result shipped in ``checkpoints/corpus.json``)
 4. ``deduplicate``  -- the same music twice (ignoring title and spacing) is kept once
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqlab.abc_rhythm import normalise_rhythm
 from seqlab.abc_text import clean_tune, join_tunes, music_of, split_tunes, title_of
 from seqlab.data import ABC_COLLECTIONS, MUSIC21_CORPUS_STATEMENT, CharVocabulary, load_abc_text
 
@@ -163,10 +166,17 @@ def build_manifest(collections=DEFAULT_COLLECTIONS, progress: bool = True) -> di
     return record
 
 
-def clean_collection(name: str) -> tuple[list[str | None], int]:
-    """The cleaned tunes of one collection, in file order (None for what is not a melody)."""
+def clean_collection(name: str, normalise: bool = True) -> tuple[list[str | None], int]:
+    """The cleaned tunes of one collection, in file order (None for what is not a melody).
+
+    normalise: also write every tune's note lengths one way and space its notes by beat
+    (``seqlab.abc_rhythm.normalise_rhythm``; the music is unchanged).
+    """
     raw = split_tunes(load_abc_text(name))
-    return [clean_tune(t) for t in raw], len(raw)
+    cleaned = [clean_tune(t) for t in raw]
+    if normalise:
+        cleaned = [None if t is None else normalise_rhythm(t) for t in cleaned]
+    return cleaned, len(raw)
 
 
 def load_corpus(collections=DEFAULT_COLLECTIONS, val_fraction: float = 0.1, seed: int = 0,
