@@ -180,3 +180,9 @@ def test_judgement_table_summarises_a_batch():
     table = music.judgement_table(verdicts, train_validity=0.9)
     assert "valid: 50% of 2 tunes (training tunes: 90%)" in table
     assert "no finished tune" in music.judgement_table([])
+
+
+def test_clean_tune_decodes_a_tune_saved_quoted_printable():
+    raw = "X:1\nT:q\nM:2/4\nL:1/16\nK:D\nDFAF BFAd | faAc =\nedd2 |=20\n=3Dc2d2 e4 |]\n"
+    body = abc_text.music_of(abc_text.clean_tune(raw))
+    assert body == "DFAF BFAd | faAc edd2 |\n=c2d2 e4 |]\n"
