@@ -21,9 +21,10 @@ import re
 from fractions import Fraction
 
 _NOTE_LENGTH = r"[0-9]*(?:/+[0-9]*)*"
+_BAR_LINE = r"\[\||:*\|+\]?:*|::+"  # | || |] [| |: :| :: ...
 _TOKEN = re.compile(
     r"(?P<field>\[[A-Za-z]:[^\]\n]*\])"
-    r"|(?P<bar>\[\||:*\|+\]?:*[12]?|::+|\[[12])"
+    rf"|(?P<bar>:*\|+\]?:*[12]|{_BAR_LINE}|\[[12])"  # a bar line, with its ending's number
     rf"|(?P<chord>\[(?:[\^=_]*[A-Ga-g][,']*{_NOTE_LENGTH})+\])(?P<chord_length>{_NOTE_LENGTH})"
     rf"|(?P<note>[\^=_]*[A-Ga-gzx][,']*)(?P<length>{_NOTE_LENGTH})"
     r"|(?P<broken>[<>]+)"
@@ -34,8 +35,9 @@ _TOKEN = re.compile(
 )
 _KINDS = ("field", "bar", "chord", "note", "broken", "tuplet", "tie", "space", "other")
 _CHORD_NOTE = re.compile(rf"([\^=_]*[A-Ga-g][,']*)({_NOTE_LENGTH})")
-_LEADING_BAR = re.compile(r"^(?:\[\||:*\|+\]?:*|::+)(?![0-9])")  # not an ending's "|1": it stays with its notes
+_LEADING_BAR = re.compile(rf"^(?:{_BAR_LINE})(?![0-9])")  # not an ending's "|1": it stays with its notes
 _TRAILING_BAR = re.compile(r"(?:\||::|\])$")
+_FIELD_LINE = re.compile(r"^[A-Za-z]:")  # a header-style line inside the music (K:, M:, ...)
 _BODY_CHANGE = re.compile(r"(?m)^[ML]:|\[[ML]:")  # a meter or unit length that changes mid-tune
 
 
@@ -58,13 +60,19 @@ def format_length(length: Fraction) -> str:
     return top + bottom
 
 
-def meter_length(meter: str) -> Fraction | None:
-    """A bar's length in whole notes: ``'6/8'`` 3/4, ``'C'`` and ``'C|'`` 1; None if unknown."""
+def _meter_parts(meter: str) -> tuple[int, int] | None:
+    """(top, bottom) of a meter: ``'6/8'`` (6, 8), ``'C'`` (4, 4), ``'C|'`` (2, 2); None if unknown."""
     meter = meter.strip()
     if meter in ("C", "C|"):
-        return Fraction(1)
+        return (4, 4) if meter == "C" else (2, 2)
     m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", meter)
-    return Fraction(int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
+    return (int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
+
+
+def meter_length(meter: str) -> Fraction | None:
+    """A bar's length in whole notes: ``'6/8'`` 3/4, ``'C'`` and ``'C|'`` 1; None if unknown."""
+    parts = _meter_parts(meter)
+    return Fraction(*parts) if parts else None
 
 
 def default_unit(meter: str) -> Fraction:
@@ -77,16 +85,15 @@ def beat_of(meter: str) -> Fraction | None:
     """How long a group of notes between spaces is, in whole notes: a dotted quarter in 6/8, 9/8
     and 12/8; half a bar in C, C|, 4/4 and 2/2 (four eighths, as reels are written); the whole bar
     in 3/8; a quarter otherwise (2/4, 3/4, ...)."""
-    bar = meter_length(meter)
-    if bar is None:
+    parts = _meter_parts(meter)
+    if parts is None:
         return None
-    m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", meter.strip())
-    top, bottom = (int(m.group(1)), int(m.group(2))) if m else (4, 4)
+    top, bottom = parts
     if bottom == 8 and top % 3 == 0:
         return Fraction(3, 8)
-    if meter.strip() in ("C", "C|") or (top, bottom) in ((4, 4), (2, 2)):
+    if parts in ((4, 4), (2, 2)):
         return Fraction(1, 2)
-    return Fraction(1, bottom) if bottom <= 4 else bar
+    return Fraction(1, bottom) if bottom <= 4 else Fraction(top, bottom)
 
 
 def _tuplet(text: str, compound: bool) -> tuple[Fraction, int]:
@@ -203,7 +210,7 @@ def normalise_rhythm(tune: str) -> str:
     compound = beat == Fraction(3, 8)
     lines, state = [], {"position": Fraction(0), "last_bar": "start", "at_bar_start": True}
     for line in body.split("\n"):
-        if re.match(r"^[A-Za-z]:", line) or not line.strip():
+        if _FIELD_LINE.match(line) or not line.strip():
             lines.append(line)
             continue
         try:
@@ -211,7 +218,7 @@ def normalise_rhythm(tune: str) -> str:
         except ZeroDivisionError:  # a length such as "A/0": leave the tune as it was
             return tune
         leading = _LEADING_BAR.match(text)
-        if leading and lines and lines[-1] and not re.match(r"^[A-Za-z]:", lines[-1]):
+        if leading and lines and lines[-1] and not _FIELD_LINE.match(lines[-1]):
             if not _TRAILING_BAR.search(lines[-1]):  # lines break after a bar line, not before one
                 lines[-1] += leading.group(0)
                 text = text[leading.end():]

@@ -16,6 +16,7 @@ provenance and licence in ``ABC_COLLECTIONS``); nothing is downloaded. The steps
 tunes: validity (``seqlab.abc.check_tune``) and memorisation (``longest_shared_run``).
 """
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -172,11 +173,19 @@ def clean_collection(name: str, normalise: bool = True) -> tuple[list[str | None
     normalise: also write every tune's note lengths one way and space its notes by beat
     (``seqlab.abc_rhythm.normalise_rhythm``; the music is unchanged).
     """
+    cleaned, n_raw = _cleaned_collection(name, normalise)
+    return list(cleaned), n_raw
+
+
+@functools.cache
+def _cleaned_collection(name: str, normalise: bool) -> tuple[tuple[str | None, ...], int]:
+    """``clean_collection``'s work, done once per process: normalising takes seconds, and
+    ``load_corpus``, ``fingerprint`` and ``MusicCorpus.validity`` all need the cleaned tunes."""
     raw = split_tunes(load_abc_text(name))
     cleaned = [clean_tune(t) for t in raw]
     if normalise:
         cleaned = [None if t is None else normalise_rhythm(t) for t in cleaned]
-    return cleaned, len(raw)
+    return tuple(cleaned), len(raw)
 
 
 def load_corpus(collections=DEFAULT_COLLECTIONS, val_fraction: float = 0.1, seed: int = 0,
