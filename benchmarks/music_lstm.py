@@ -264,13 +264,13 @@ training, 1/5/15 minutes: {figures['load_average']}); expect faster on a quiet o
 
 Validity is judged by `seqlab.abc.check_tune`, the same check for generated and training tunes, on
 finished tunes only (a tune cut off by the generation length is not judged). The corpus is written
-one way (`seqlab.abc_rhythm.normalise_rhythm`: the default unit length for each meter, one
-spelling per note length, notes spaced by beat); on the corpus as the collections write it, the
-same configuration and training made 48% valid tunes in this measurement. The rest is the model's:
-most rejected tunes have one or two bars a note too long or too short inside a long tune, airs in
-C with dotted rhythms fail most often, and now and then a tune mixes meters (a 2/4 hornpipe
-slipping into jig triplets). Training longer does not close it: the validation loss is best at
-step {figures['best_step']} and rises after.
+one way (`seqlab.abc_rhythm.normalise_rhythm`: the default unit length for each meter, or
+sixteenths when a tune has shorter notes; one spelling per note length; notes spaced by beat); on
+the corpus as the collections write it, the same configuration and training made 48% valid tunes
+in an earlier measurement. The rest is the model's: most rejected tunes have one or two bars a
+note too long or too short inside a long tune; airs, marches and hornpipes (C, 3/4, 2/4) fail more
+often than jigs and reels; now and then a tune mixes meters. Training longer does not close it:
+the validation loss is best at step {figures['best_step']} and rises after.
 
 The vocabulary and training history are inside the `.npz` (`seqlab.train.load_checkpoint`).
 """

@@ -6,8 +6,9 @@ paper) anywhere. A character model has to learn every spelling, and to count not
 a whole bar to keep to the meter. ``normalise_rhythm`` writes every tune one way, without
 changing a note, so the model sees one spelling and short, regular groups:
 
-- the unit note length is ABC's default for the meter (``L:1/16`` below 3/4, else ``L:1/8``), so
-  a bar of 2/4 and a bar of 4/4 hold the same number of units whichever way the source wrote them;
+- the unit note length is ABC's default for the meter (``L:1/16`` below 3/4, else ``L:1/8``)
+  whichever unit the source used, or ``L:1/16`` when a tune in eighths has shorter notes, so that
+  note lengths are whole numbers of units (``d3/A/F3/A/`` is written ``d3AF3A``; ``unit_for``);
 - note lengths are written in one form (``A3/``, ``A/``, ``A/4``);
 - notes are spaced by beat (``beat_of``): a space wherever a beat ends (``d>cd>e f>ga>f``; in 6/8
   ``ABc dcB``), none elsewhere, and no spaces around bar lines.
@@ -79,6 +80,22 @@ def default_unit(meter: str) -> Fraction:
     """ABC's default unit note length: 1/16 when the meter is below 3/4, else 1/8."""
     bar = meter_length(meter)
     return Fraction(1, 16) if bar is not None and bar < Fraction(3, 4) else Fraction(1, 8)
+
+
+def unit_for(meter: str, body: str, unit: Fraction, compound: bool) -> Fraction:
+    """The unit length a tune is written in: ABC's default for its meter (``default_unit``), or a
+    sixteenth when the tune has notes shorter than that, so every note length is a whole number of
+    units (``d3/A/F3/A/`` in eighths is ``d3AF3A`` in sixteenths)."""
+    new_unit = default_unit(meter)
+    if new_unit == Fraction(1, 16):
+        return new_unit
+    for line in body.split("\n"):
+        if _FIELD_LINE.match(line):
+            continue
+        for event in _events(line, unit / new_unit, compound):
+            if event["kind"] in ("note", "chord") and "/" in event["text"]:
+                return Fraction(1, 16)
+    return new_unit
 
 
 def beat_of(meter: str) -> Fraction | None:
@@ -205,9 +222,12 @@ def normalise_rhythm(tune: str) -> str:
         return tune
     if bar is None or beat is None or _BODY_CHANGE.search(body):
         return tune
-    new_unit = default_unit(meter)
-    scale = unit / new_unit
     compound = beat == Fraction(3, 8)
+    try:
+        new_unit = unit_for(meter, body, unit, compound)
+    except ZeroDivisionError:  # a length such as "A/0": leave the tune as it was
+        return tune
+    scale = unit / new_unit
     lines, state = [], {"position": Fraction(0), "last_bar": "start", "at_bar_start": True}
     for line in body.split("\n"):
         if _FIELD_LINE.match(line) or not line.strip():

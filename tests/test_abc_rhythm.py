@@ -44,6 +44,14 @@ def test_a_jig_is_spaced_in_threes_and_lines_break_after_bar_lines():
     assert abc_text_body(out) == "A|dfe dcB|AFD D2A|\ndfe dcB|A2F D3:|"
 
 
+def test_a_tune_with_notes_shorter_than_an_eighth_is_written_in_sixteenths():
+    strathspey = "X:1\nT:s\nM:C\nL:1/8\nK:D\nd3/A/F3/A/ D3/A/F/G/A/F3/|E2 (3EFG A>B c2|]\n"
+    out = abc_rhythm.normalise_rhythm(strathspey)
+    assert "L:1/16" in out and abc_text_body(out) == "d3AF3A D3AFGAF3|E4(3E2F2G2 A2>B2c4|]"
+    assert _music(out) == _music(strathspey)
+    assert "L:1/8" in abc_rhythm.normalise_rhythm(JIG)  # eighths and longer: ABC's default stays
+
+
 def test_tunes_that_change_meter_or_unit_are_left_alone():
     tune = "X:1\nT:c\nM:6/8\nL:1/8\nK:G\nGAB dBG|\nM:9/8\nGAB dBG ABc|\n"
     assert abc_rhythm.normalise_rhythm(tune) == tune
