@@ -82,13 +82,14 @@ def default_unit(meter: str) -> Fraction:
     return Fraction(1, 16) if bar is not None and bar < Fraction(3, 4) else Fraction(1, 8)
 
 
-def unit_for(meter: str, body: str, unit: Fraction, compound: bool) -> Fraction:
-    """The unit length a tune is written in: ABC's default for its meter (``default_unit``), or a
-    sixteenth when the tune has notes shorter than that, so every note length is a whole number of
-    units (``d3/A/F3/A/`` in eighths is ``d3AF3A`` in sixteenths)."""
+def unit_for(meter: str, unit: Fraction, body: str) -> Fraction:
+    """The unit length a tune written in ``unit`` is rewritten in: ABC's default for its meter
+    (``default_unit``), or a sixteenth when the tune has notes shorter than that default, so that
+    note lengths are whole numbers (``d3/A/F3/A/`` in eighths is ``d3AF3A`` in sixteenths)."""
     new_unit = default_unit(meter)
     if new_unit == Fraction(1, 16):
         return new_unit
+    compound = beat_of(meter) == Fraction(3, 8)
     for line in body.split("\n"):
         if _FIELD_LINE.match(line):
             continue
@@ -224,7 +225,7 @@ def normalise_rhythm(tune: str) -> str:
         return tune
     compound = beat == Fraction(3, 8)
     try:
-        new_unit = unit_for(meter, body, unit, compound)
+        new_unit = unit_for(meter, unit, body)
     except ZeroDivisionError:  # a length such as "A/0": leave the tune as it was
         return tune
     scale = unit / new_unit
