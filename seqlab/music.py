@@ -5,8 +5,9 @@ provenance and licence in ``ABC_COLLECTIONS``); nothing is downloaded. The steps
 
 1. ``split_tunes``  -- a collection's text -> one string per tune (``seqlab.abc_text``)
 2. ``clean_tune``   -- the fields a tune needs and its notes, nothing else (``seqlab.abc_text``);
-   ``normalise_rhythm`` -- one unit length per meter, one way to write a length, notes spaced by
-   beat, so the model learns one spelling of the music (``seqlab.abc_rhythm``)
+   ``normalise_rhythm`` -- ABC's unit length for the meter (sixteenths when a tune has shorter
+   notes), one way to write a length, notes spaced by beat, so the model learns one spelling of
+   the music (``seqlab.abc_rhythm``)
 3. drop tunes music21 cannot parse or that have no notes (``seqlab.abc.check_tune``; the slow
    parse pass is done once and its result shipped in ``checkpoints/corpus.json``)
 4. ``deduplicate``  -- the same music twice (ignoring title and spacing) is kept once
