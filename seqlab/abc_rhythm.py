@@ -8,7 +8,7 @@ changing a note, so the model sees one spelling and short, regular groups:
 
 - the unit note length is ABC's default for the meter (``L:1/16`` below 3/4, else ``L:1/8``)
   whichever unit the source used, or ``L:1/16`` when a tune in eighths has shorter notes, so that
-  note lengths are whole numbers of units (``d3/A/F3/A/`` is written ``d3AF3A``; ``unit_for``);
+  note lengths are whole numbers of units (``d3/A/F3/A/`` is written ``d3AF3A``);
 - note lengths are written in one form (``A3/``, ``A/``, ``A/4``);
 - notes are spaced by beat (``beat_of``): a space wherever a beat ends (``d>cd>e f>ga>f``; in 6/8
   ``ABc dcB``), none elsewhere, and no spaces around bar lines.
@@ -80,23 +80,6 @@ def default_unit(meter: str) -> Fraction:
     """ABC's default unit note length: 1/16 when the meter is below 3/4, else 1/8."""
     bar = meter_length(meter)
     return Fraction(1, 16) if bar is not None and bar < Fraction(3, 4) else Fraction(1, 8)
-
-
-def unit_for(meter: str, unit: Fraction, body: str) -> Fraction:
-    """The unit length a tune written in ``unit`` is rewritten in: ABC's default for its meter
-    (``default_unit``), or a sixteenth when the tune has notes shorter than that default, so that
-    note lengths are whole numbers (``d3/A/F3/A/`` in eighths is ``d3AF3A`` in sixteenths)."""
-    new_unit = default_unit(meter)
-    if new_unit == Fraction(1, 16):
-        return new_unit
-    compound = beat_of(meter) == Fraction(3, 8)
-    for line in body.split("\n"):
-        if _FIELD_LINE.match(line):
-            continue
-        for event in _events(line, unit / new_unit, compound):
-            if event["kind"] in ("note", "chord") and "/" in event["text"]:
-                return Fraction(1, 16)
-    return new_unit
 
 
 def beat_of(meter: str) -> Fraction | None:
@@ -206,6 +189,18 @@ def _respace(events: list[dict], bar_units: Fraction, beat_units: Fraction, stat
     return "".join(out).strip()
 
 
+def _line_events(body: str, scale: Fraction, compound: bool) -> list[list[dict] | None]:
+    """Each line's events (``_events``); None for a field line or a blank one, which stay as they are."""
+    return [None if _FIELD_LINE.match(line) or not line.strip() else _events(line, scale, compound)
+            for line in body.split("\n")]
+
+
+def _has_fractional_lengths(line_events: list[list[dict] | None]) -> bool:
+    """Whether any note or chord is written with a "/" length (shorter than the unit)."""
+    return any(e["kind"] in ("note", "chord") and "/" in e["text"]
+               for events in line_events if events for e in events)
+
+
 def normalise_rhythm(tune: str) -> str:
     """The tune with ABC's default unit length for its meter, note lengths in one form and notes
     spaced by beat (module docstring). The music is unchanged; a tune whose meter or unit length
@@ -225,19 +220,19 @@ def normalise_rhythm(tune: str) -> str:
         return tune
     compound = beat == Fraction(3, 8)
     try:
-        new_unit = unit_for(meter, unit, body)
+        new_unit = default_unit(meter)
+        events = _line_events(body, unit / new_unit, compound)
+        if new_unit == Fraction(1, 8) and _has_fractional_lengths(events):
+            new_unit = Fraction(1, 16)  # notes shorter than an eighth: whole numbers of sixteenths
+            events = _line_events(body, unit / new_unit, compound)
     except ZeroDivisionError:  # a length such as "A/0": leave the tune as it was
         return tune
-    scale = unit / new_unit
     lines, state = [], {"position": Fraction(0), "last_bar": "start", "at_bar_start": True}
-    for line in body.split("\n"):
-        if _FIELD_LINE.match(line) or not line.strip():
+    for line, line_events in zip(body.split("\n"), events):
+        if line_events is None:
             lines.append(line)
             continue
-        try:
-            text = _respace(_events(line, scale, compound), bar / new_unit, beat / new_unit, state)
-        except ZeroDivisionError:  # a length such as "A/0": leave the tune as it was
-            return tune
+        text = _respace(line_events, bar / new_unit, beat / new_unit, state)
         leading = _LEADING_BAR.match(text)
         if leading and lines and lines[-1] and not _FIELD_LINE.match(lines[-1]):
             if not _TRAILING_BAR.search(lines[-1]):  # lines break after a bar line, not before one
