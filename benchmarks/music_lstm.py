@@ -12,7 +12,9 @@ from ``solutions/05_music_generation``), trained by ``seqlab.train.fit`` on the 
 
 Targets (issue): the lab reaches a lower validation loss at equal time; its full run takes at most
 a third of the reference's; tunes generated at temperature 0.8 are valid at least 90 % as often
-as the training tunes; generation writes at least 1,000 characters a second. Prints a table;
+as the training tunes; generation writes at least 1,000 characters a second. Validity at other
+temperatures (0.5, 0.65, 1.0) is printed beside it, not judged: it shows how much of the bar
+arithmetic the model knows but holds too loosely to survive sampling at 0.8. Prints a table;
 exits normally whatever the figures. Timings depend on the machine's load: on a shared machine
 the training budget is counted in processor seconds (``clock="cpu"``) so both runs get the same.
 """
@@ -42,6 +44,7 @@ CONFIGS = {
 CONFIGS["ship"] = dict(CONFIGS["lab"], steps=4000, eval_every=200)
 VAL_WINDOWS = 256
 N_TUNES, TEMPERATURE = 50, 0.8
+SWEEP = (0.5, 0.65, 1.0)  # other temperatures, to show how much of the rhythm the model knows
 
 
 def reference_answers() -> dict:
@@ -118,7 +121,7 @@ def judge(tunes, train_text):
 
 
 def main(argv: list[str] | None = None) -> None:
-    from seqlab import music
+    from seqlab import abc, music
 
     quick = bool(argv and "--quick" in argv)  # a smoke test of this script, not a measurement
     lab = reference_answers()
@@ -143,6 +146,9 @@ def main(argv: list[str] | None = None) -> None:
         tunes, speed = generated_tunes(lab, model, corpus, n_tunes, TEMPERATURE)
         validity, runs = judge(tunes, train_text)
         rows[name] = dict(tunes=len(tunes), validity=validity, runs=runs, speed=speed)
+        if name != "reference":  # undertrained: invalid at any temperature
+            rows[name]["sweep"] = [abc.validity_rate(generated_tunes(lab, model, corpus, n_tunes, t)[0])
+                                   for t in SWEEP]
     real = corpus.val[:: max(1, len(corpus.val) // n_tunes)][:n_tunes]  # spread over the collections
     real_validity, real_runs = judge(real, train_text)
     train_validity = corpus.validity("train")
@@ -175,6 +181,8 @@ def main(argv: list[str] | None = None) -> None:
         r["ratio"] = r["validity"] / train_validity if train_validity else float("nan")
     row(f"valid, {n_tunes} tunes at T={TEMPERATURE}", *(f"{rows[k]['validity']:.0%}" for k in rows))
     row("  relative to training tunes", *(f"{rows[k]['ratio']:.2f}" for k in rows))
+    sweep = lambda r: " / ".join(f"{v:.0%}" for v in r["sweep"]) if "sweep" in r else ""  # noqa: E731
+    row(f"valid at T={' / '.join(map(str, SWEEP))}", *(sweep(r) for r in rows.values()))
     row("longest run shared w/ training", *("median {:.0f}, max {}".format(np.median(r["runs"]), max(r["runs"]))
                                             for r in rows.values()))
     row("generation (characters/s)", *(f"{r['speed']:.0f}" for r in rows.values()))
@@ -183,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     print("reference full run: 3,000 steps extrapolated from its measured seconds per step; shipped: "
           "seqlab/checkpoints/music_lstm.npz, the lab's configuration trained longer (not timed here)")
     print("targets: lower loss at equal time; full run <= 1/3 of the reference's; validity >= 0.90 x "
-          "training; >= 1,000 characters/s")
+          f"training at T={TEMPERATURE}; >= 1,000 characters/s (other temperatures are shown, not judged)")
     print(f"(whole benchmark: {time.perf_counter() - started:.0f} s)\n")
 
 
