@@ -1,6 +1,6 @@
 """Unit 05's music model: the lab's configuration vs the famous lab's, same data, same CPU time.
 
-    python -m benchmarks music              # the table (about 15 minutes on 2 cores)
+    python -m benchmarks music              # the table (about 7 minutes on 2 cores)
     python -m benchmarks.music_lstm ship    # retrain the shipped checkpoint (seqlab/checkpoints/)
 
 Both models are the lab's reference answers (``build_model``, ``train_step``, ``generate``, read
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         tunes, speed = generated_tunes(lab, model, corpus, n_tunes, TEMPERATURE)
         validity, runs = judge(tunes, train_text)
         rows[name] = dict(tunes=len(tunes), validity=validity, runs=runs, speed=speed)
-        if name != "reference":  # undertrained: invalid at any temperature
+        if name != "reference":  # far from trained at this budget, and slow: its sweep would say little
             rows[name]["sweep"] = [abc.validity_rate(generated_tunes(lab, model, corpus, n_tunes, t)[0])
                                    for t in SWEEP]
     real = corpus.val[:: max(1, len(corpus.val) // n_tunes)][:n_tunes]  # spread over the collections
