@@ -21,7 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
 EXPECTED = SUBMISSIONS / "expected.csv"
 LIMITS = Limits(cell_timeout=20, notebook_timeout=300)  # generous: CI machines can be busy
-pytestmark = pytest.mark.xdist_group("grader")  # grade the fixture class once, on one worker
+# The tests that share `graded` run on one worker (make test: --dist loadgroup), which grades the
+# fixture class once; the others are free to run beside them.
+sharing_the_grades = pytest.mark.xdist_group("grader")
 sys.path.insert(0, str(SUBMISSIONS))
 import build as fixture_builder  # noqa: E402
 
@@ -50,6 +52,7 @@ def graded(tmp_path_factory):
 
 
 @pytest.mark.grader
+@sharing_the_grades
 def test_every_submission_gets_its_expected_row(graded, tmp_path):
     out = tmp_path / "grades.csv"
     write_grades(graded, out)
@@ -57,6 +60,7 @@ def test_every_submission_gets_its_expected_row(graded, tmp_path):
 
 
 @pytest.mark.grader
+@sharing_the_grades
 def test_breakdown_lists_every_test_with_points(graded, tmp_path):
     out = tmp_path / "grades.csv"
     records = json.loads(write_grades(graded, out).read_text())
@@ -74,6 +78,7 @@ def test_breakdown_lists_every_test_with_points(graded, tmp_path):
 
 
 @pytest.mark.grader
+@sharing_the_grades
 def test_feedback_shows_results_but_never_hidden_test_source(graded, tmp_path):
     pages = write_feedback(graded, tmp_path)
     assert len(pages) == len(graded)
@@ -99,6 +104,7 @@ def test_feedback_shows_results_but_never_hidden_test_source(graded, tmp_path):
 
 
 @pytest.mark.grader
+@sharing_the_grades
 def test_feedback_withholds_outputs_that_quote_hidden_tests(graded, tmp_path):
     full = next(o for o in graded if o.student == "full" and o.unit == "01_sequences")
     source = nbformat.read(REPO / "solutions" / "01_sequences" / "01_sequences.ipynb", as_version=4)
@@ -152,6 +158,7 @@ def test_command_line_autograde_and_feedback(tmp_path):
 
 
 @pytest.mark.grader
+@sharing_the_grades
 def test_regrading_gives_the_same_rows(graded, tmp_path):
     for student in ("full", "half", "loops"):
         shutil.copytree(SUBMISSIONS / student, tmp_path / student)
