@@ -8,6 +8,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13; do \
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 # nbgrader calls `alembic` by name, and notebooks' kernels should be the venv's Python.
 export PATH := $(BIN):$(PATH)
@@ -15,9 +16,12 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup lab test lint unit release release-check bench clean e2e browser
+.PHONY: setup dev lab test lint unit release release-check bench clean e2e browser
 
+# What a student needs: the course, nbgrader, JupyterLab, TensorFlow (pyproject.toml's dependencies).
 setup: $(STAMP)
+# What developers and CI need too: pytest, ruff, Playwright (the `dev` extra).
+dev: $(DEV_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "seqlab needs Python 3.11, 3.12 or 3.13; none found. Set PYTHON=/path/to/python3.11."; exit 1; }
@@ -28,38 +32,41 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "seqlab is installed in $(VENV)."
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(DEV_STAMP)
+
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) README.md
 
-lint: setup
+lint: dev
 	$(BIN)/ruff check .
 
 release: setup
 	$(BIN)/python -m grader release
 
 release-check: setup
-	$(BIN)/python -m grader release --check
 
-unit: setup
+unit: dev
 	$(BIN)/python -m pytest -m "not notebook and not grader"
 
-# Every check: lint, labs/ in sync with solutions/, unit tests, notebooks (fast mode), the grader.
-test: setup
+# Every check: lint, unit tests, notebooks (fast mode), the grader, labs/ in sync with solutions/
+# (tests/test_grader.py runs `grader release --check`'s comparison).
+test: dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m grader release --check
 	SEQLAB_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 # Browser tests (e2e/): JupyterLab in headless Chromium runs every walkthrough and moves its
 # widgets, pastes the reference answers into every lab, and opens nbgrader's formgrader.
 # Screenshots go to build/e2e/. Skipped, with the reason, when no Chromium can be had.
-e2e: setup browser
+e2e: dev browser
 	SEQLAB_FAST=1 $(BIN)/python -m pytest e2e -n 2 --dist worksteal --durations=5 -p no:cacheprovider
 
 # The system's Chromium for the browser tests (Playwright drives it; nothing downloads a browser).
 # e2e/chromium.py says whether there is one ($$SEQLAB_CHROMIUM, or chromium/google-chrome on PATH);
 # if not, root with apt-get (CI, containers) installs Debian's `chromium` (a failed install fails
 # the run when CI=true); anyone else is told how.
-browser: setup
+browser: dev
 	@if found=$$($(BIN)/python e2e/chromium.py); then echo "Browser tests use $$found"; \
 	elif [ -n "$$SEQLAB_CHROMIUM" ]; then echo "$$found: the browser tests will be skipped."; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

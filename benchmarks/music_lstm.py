@@ -48,16 +48,17 @@ SWEEP = (0.5, 0.65, 1.0)  # other temperatures, to show how much of the rhythm t
 
 
 def reference_answers() -> dict:
-    """The lab's graded functions as the reference notebook writes them (set-up cell included)."""
-    import nbformat
+    """The lab's graded functions as the reference notebook writes them (set-up cell first), run
+    in one scope without their ``print`` lines; the cells are read by ``grader.cells``."""
+    from grader import cells
 
-    nb = nbformat.read(REPO / "solutions" / UNIT / f"{UNIT}.ipynb", as_version=4)
+    nb = cells.read_notebook(REPO / "solutions" / UNIT / f"{UNIT}.ipynb")
+    sources = {cells.grade_id(cell): cell.source for cell in nb.cells if cells.grade_id(cell) == "setup"}
+    sources.update(cells.reference_answers(nb))  # grade id -> solution, in notebook order
     scope: dict = {"__name__": "__music_bench__"}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade_id") == "setup" or meta.get("solution"):
-            source = "\n".join(line for line in cell.source.splitlines() if "print(" not in line)
-            exec(compile(source, f"<{meta.get('grade_id')}>", "exec"), scope)
+    for name, source in sources.items():
+        source = "\n".join(line for line in source.splitlines() if "print(" not in line)
+        exec(compile(source, f"<{name}>", "exec"), scope)
     return scope
 
 
@@ -84,7 +85,7 @@ def train_config(name: str, corpus, lab, max_seconds: float | None = None, clock
 def generated_tunes(lab, model, corpus, n: int, temperature: float, seed: int = 1, max_chunks: int = 8):
     """The first ``n`` finished tunes the model writes after "X:1\\n" (fewer if it has not finished
     ``n`` in ``max_chunks`` samples of 4,000 characters), and its characters per second."""
-    from seqlab import abc_text
+    from seqlab import music
 
     tunes, seconds, chars = [], 0.0, 0
     for chunk in range(max_chunks):
@@ -92,7 +93,7 @@ def generated_tunes(lab, model, corpus, n: int, temperature: float, seed: int = 
         new = lab["generate"](model, "X:1\n", corpus.char2idx, corpus.idx2char, 4000, temperature, seed + chunk)
         seconds += time.perf_counter() - t0
         chars += len(new)
-        tunes += abc_text.complete_tunes("X:1\n" + new)
+        tunes += music.complete_tunes("X:1\n" + new)
         if len(tunes) >= n:
             break
     return tunes[:n], chars / seconds
@@ -121,7 +122,7 @@ def judge(tunes, train_text):
 
 
 def main(argv: list[str] | None = None) -> None:
-    from seqlab import abc, music
+    from seqlab import music
 
     quick = bool(argv and "--quick" in argv)  # a smoke test of this script, not a measurement
     lab = reference_answers()
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         validity, runs = judge(tunes, train_text)
         rows[name] = dict(tunes=len(tunes), validity=validity, runs=runs, speed=speed)
         if name != "reference":  # far from trained at this budget, and slow: its sweep would say little
-            rows[name]["sweep"] = [abc.validity_rate(generated_tunes(lab, model, corpus, n_tunes, t)[0])
+            rows[name]["sweep"] = [music.validity_rate(generated_tunes(lab, model, corpus, n_tunes, t)[0])
                                    for t in SWEEP]
     real = corpus.val[:: max(1, len(corpus.val) // n_tunes)][:n_tunes]  # spread over the collections
     real_validity, real_runs = judge(real, train_text)
@@ -270,9 +271,9 @@ The lab's configuration, trained by the lab's reference answers and `seqlab.trai
 Timings were measured on a 2-core machine shared with other jobs (load average at the end of
 training, 1/5/15 minutes: {figures['load_average']}); expect faster on a quiet one.
 
-Validity is judged by `seqlab.abc.check_tune`, the same check for generated and training tunes, on
+Validity is judged by `seqlab.music.check_tune`, the same check for generated and training tunes, on
 finished tunes only (a tune cut off by the generation length is not judged). The corpus is written
-one way (`seqlab.abc_rhythm.normalise_rhythm`: the default unit length for each meter, or
+one way (`seqlab.music.normalise_rhythm`: the default unit length for each meter, or
 sixteenths when a tune has shorter notes; one spelling per note length; notes spaced by beat); on
 the corpus as the collections write it, the same configuration and training made 48% valid tunes
 in an earlier measurement. The rest is the model's: most rejected tunes have one or two bars a
@@ -285,7 +286,9 @@ The vocabulary and training history are inside the `.npz` (`seqlab.train.load_ch
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["ship"]:
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__)
+    elif sys.argv[1:2] == ["ship"]:
         ship()
     else:
         main(sys.argv[1:])

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import psutil
 
+from grader.environment import course_environment
+from grader.nbgrader_runner import CONFIG
+
 REPO = Path(__file__).resolve().parent.parent
 ARTEFACTS = REPO / "build" / "e2e"  # screenshots and server logs: CI keeps this folder
-sys.path.insert(0, str(REPO))
-from grader.course import CONFIG  # noqa: E402
 
 # nbgrader's config for the scratch course, after the course's own (grader/nbgrader_config.py).
 INSTRUCTOR_LAYOUT = """
@@ -61,13 +62,7 @@ def make_course(root: Path, exchange: Path) -> Path:
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     """What ``make lab`` gives the server and its kernels, quiet, with a home of its own."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("JUPYTER", "IPYTHON", "PYTEST_", "MPLBACKEND", "XDG_"))}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.update(HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1", SEQLAB_FAST=os.environ.get("SEQLAB_FAST", "1"))
-    env.update(extra)
-    return env
+    return course_environment(home=home, SEQLAB_FAST=os.environ.get("SEQLAB_FAST", "1"), **extra)
 
 
 def kill_tree(pid: int) -> None:

@@ -16,7 +16,6 @@ Screenshots: ``build/e2e/<notebook>.png`` (its first interactive widget, else au
 ``build/e2e/<notebook>-widget<k>.png`` (each interactive widget after it was used),
 ``build/e2e/lab-<unit>.png`` (the first visible test's PASS lines) and ``build/e2e/formgrader.png``.
 """
-import importlib.util
 import re
 from pathlib import Path
 
@@ -42,21 +41,14 @@ from labserver import ARTEFACTS, REPO  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 from widget_driver import check_widgets  # noqa: E402
 
-from grader.course import available_units  # noqa: E402
+from grader.cells import grade_id, is_solution_cell, is_test_cell  # noqa: E402
+from grader.manifest import available_units  # noqa: E402
+from tests.submissions.build import reference_answers  # noqa: E402
 
 WALKTHROUGHS = sorted((REPO / "notebooks").glob("*.ipynb"))
 LABS = sorted((REPO / "labs").glob("*/*.ipynb"))
 MUSIC_UNIT = "05_music_generation"  # its walkthrough must play sound
 LISTING_MS = 180_000  # formgrader's first listing; about 5 s on an idle machine
-
-
-def _submissions_builder():
-    """tests/submissions/build.py, which knows the reference answers as a student pastes them."""
-    spec = importlib.util.spec_from_file_location("submissions_build",
-                                                  REPO / "tests" / "submissions" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _ran(prompt: str) -> bool:
@@ -158,24 +150,23 @@ def test_the_checks_catch_dead_widgets_errors_and_stderr(page: Page, server, cou
 @pytest.mark.parametrize("path", LABS, ids=[p.parent.name for p in LABS])
 def test_lab_with_reference_answers_passes_its_visible_tests(page: Page, server, path: Path):
     unit = path.parent.name
-    answers = _submissions_builder().reference_answers(unit)
+    answers = reference_answers(unit)
     nb = nbformat.read(path, as_version=4)
     relative = f"labs/{unit}/{path.name}"
     cells = open_notebook(page, server, relative, len(nb.cells))
 
-    meta = [cell.get("metadata", {}).get("nbgrader", {}) for cell in nb.cells]
-    solutions = {i: m["grade_id"] for i, m in enumerate(meta) if m.get("solution")}
+    solutions = {i: grade_id(cell) for i, cell in enumerate(nb.cells) if is_solution_cell(cell)}
     assert sorted(solutions.values()) == sorted(answers), "the lab's solution cells != solutions/"
-    for i, grade_id in solutions.items():
-        paste(page, cells.nth(i).locator(".cm-content"), answers[grade_id])
+    for i, cell_id in solutions.items():
+        paste(page, cells.nth(i).locator(".cm-content"), answers[cell_id])
     save(page)
     saved = server.notebook(relative)["cells"]
     mangled = [g for i, g in solutions.items() if saved[i]["source"] != answers[g]]
     assert not mangled, f"the editor changed the pasted answers of {mangled}"
 
     _run_and_check(page, cells, nb)
-    visible = [i for i, (cell, m) in enumerate(zip(nb.cells, meta))
-               if m.get("grade") and not m.get("solution") and any(
+    visible = [i for i, cell in enumerate(nb.cells)
+               if is_test_cell(cell) and any(
                    line.strip() and not line.lstrip().startswith("#")
                    for line in cell.source.splitlines())]
     assert visible, "the lab has no visible tests"

@@ -1,10 +1,10 @@
 """``python -m grader autograde SUBMITTED [--jobs N] [--shard K/N] [--out grades.csv]``.
 
 ``SUBMITTED`` is nbgrader's layout ``SUBMITTED/<student>/<unit>/<unit>.ipynb``. Each submission is
-graded by a worker process of its own (``grader.worker``): the student's code runs in a sandboxed
-kernel (``grader.sandbox``) with per-cell, per-notebook and memory limits, and every test is decided
-in the worker, outside the kernel (``grader.judge``). A broken or hostile submission gets a row
-with its status and the batch goes on; ``--jobs N`` grades N at once.
+graded by a worker process of its own (``grader.submission.worker``): the student's code runs in a
+sandboxed kernel (``grader.submission.sandbox``) within CPU-time, wall-clock and memory limits, and
+every test is decided in the worker, outside the kernel (``grader.submission.judge``). A broken or
+hostile submission gets a row with its status and the batch goes on; ``--jobs N`` grades N at once.
 
 Writes one CSV row per student and unit, ``student,unit,score,max_score,status``, and beside it a
 JSON file with the per-test breakdown. Exits 0 when every submission got a row.
@@ -18,56 +18,21 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-import nbformat
-
-from grader.cells import TestResult, is_test_cell, nbgrader_meta, read_notebook
-from grader.course import (
-    LABS,
-    REPO,
-    SOLUTIONS,
-    UNIT_IDS,
-    available_units,
-    notebook_path,
-    run_limited,
-)
-
-STATUSES = ("graded", "timeout", "crashed", "missing", "tampered")
-KERNEL_ENV = ("PATH", "LANG", "LC_ALL", "SEQLAB_GRADER_RUN", "OMP_NUM_THREADS",
-              "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-@dataclass
-class Limits:
-    cell_timeout: int = 60  # seconds per cell, and per call of a student's function by a test
-    notebook_timeout: int = 600  # seconds of wall clock per submission
-    memory_gb: float = 4.0  # address space of the student's kernel
-
-
-@dataclass
-class Outcome:
-    """The grade of one student's submission of one unit."""
-
-    student: str
-    unit: str
-    score: float
-    max_score: float
-    status: str
-    tests: list[TestResult] = field(default_factory=list)
-    tampered: list[str] = field(default_factory=list)  # grade ids of restored locked cells
-    note: str = ""
-    seconds: float = 0.0
-    executed: nbformat.NotebookNode | None = None  # the notebook as the kernel ran it, for feedback
-
-    def row(self) -> list[str]:
-        return [self.student, self.unit, f"{self.score:g}", f"{self.max_score:g}", self.status]
+from grader.cells import is_test_cell, points, read_notebook
+from grader.environment import graded_kernel_environment
+from grader.manifest import LABS, REPO, SOLUTIONS, UNIT_IDS, available_units, notebook_path
+from grader.processes import run_limited
+from grader.records import Outcome, Status
+from grader.submission.job import Job, Limits
+from grader.submission.worker import WorkerResult
 
 
 def max_score(unit: str) -> float:
     source = read_notebook(notebook_path(SOLUTIONS, unit))
-    return sum(float(nbgrader_meta(c).get("points", 0)) for c in source.cells if is_test_cell(c))
+    return sum(points(c) for c in source.cells if is_test_cell(c))
 
 
 def find_students(submitted: Path) -> list[str]:
@@ -91,20 +56,25 @@ def shard_of(students: list[str], shard: tuple[int, int] | None) -> list[str]:
     return [s for i, s in enumerate(students) if i % n == k]
 
 
-def _kernel_env() -> dict[str, str]:
-    env = {k: os.environ[k] for k in KERNEL_ENV if k in os.environ}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "/usr/bin:/bin")
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
-    # Submissions run in fast mode: a lab's training cells shrink to seconds (unit 05's full run
-    # takes minutes, past the per-cell limit). Tests judge the functions, never a trained model.
-    env["SEQLAB_FAST"] = "1"
-    return env
+def _run_worker(job: Job) -> tuple[Status, str, WorkerResult | None]:
+    """Start the worker on ``job`` and wait, at most the notebook's wall-clock backstop."""
+    job.job_dir.joinpath("job.json").write_text(job.to_json())
+    env = {**os.environ, "PATH": job.env["PATH"]}
+    done = run_limited([sys.executable, "-m", "grader.submission.worker", str(job.job_dir / "job.json")],
+                       REPO, env, timeout=job.limits.notebook_wall)
+    if done.timed_out:
+        return Status.TIMEOUT, f"stopped after the notebook's wall-clock limit of {job.limits.notebook_wall:g} s", None
+    if done.returncode != 0 or not job.result_file.is_file():
+        last = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
+        return Status.CRASHED, "the grader's worker failed: " + last, None
+    result = WorkerResult.from_json(job.result_file.read_text())
+    return result.status, result.note, result
 
 
 def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, hide: list[str]) -> Outcome:
     """Grade one notebook in a worker process; never raises for a bad submission."""
     started = time.monotonic()
-    outcome = Outcome(student, unit, 0.0, max_score(unit), "missing")
+    outcome = Outcome(student, unit, 0.0, max_score(unit), Status.MISSING)
     path = notebook_path(submitted / student, unit)
     if not path.is_file():
         outcome.note = f"no {unit}/{unit}.ipynb in the student's folder"
@@ -112,37 +82,22 @@ def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, h
     try:
         read_notebook(path)
     except ValueError as error:
-        outcome.status, outcome.note = "crashed", str(error)
+        outcome.status, outcome.note = Status.CRASHED, str(error)
         return outcome
 
     job_dir = Path(tempfile.mkdtemp(prefix="seqlab-grade-"))
     os.chmod(job_dir, 0o711)  # the kernel's own folder inside is the only thing it may reach
     try:
-        job = {
-            "student": student, "unit": unit, "job_dir": str(job_dir), "submission": str(path.resolve()),
-            "source": str(notebook_path(SOLUTIONS, unit)), "released": str(notebook_path(LABS, unit)),
-            "cell_timeout": limits.cell_timeout, "memory_bytes": int(limits.memory_gb * 2**30),
-            "hide": hide, "isolate": os.geteuid() == 0, "env": _kernel_env(),
-        }
-        job_file = job_dir / "job.json"
-        job_file.write_text(json.dumps(job))
-        env = {**os.environ, "PATH": job["env"]["PATH"]}
-        done = run_limited([sys.executable, "-m", "grader.worker", str(job_file)], REPO, env,
-                           timeout=limits.notebook_timeout)
-        result_file = job_dir / "result.json"
-        if done.timed_out:
-            outcome.status = "timeout"
-            outcome.note = f"stopped after the notebook limit of {limits.notebook_timeout} s"
-        elif done.returncode != 0 or not result_file.is_file():
-            outcome.status = "crashed"
-            outcome.note = "the grader's worker failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:300]
-        else:
-            result = json.loads(result_file.read_text())
-            outcome.tests = [TestResult(**t) for t in result["tests"]]
-            outcome.score = sum(t.points for t in outcome.tests)
-            outcome.status, outcome.note, outcome.tampered = result["status"], result["note"], result["tampered"]
-        if (job_dir / "executed.ipynb").is_file():
-            outcome.executed = read_notebook(job_dir / "executed.ipynb")
+        job = Job(student=student, unit=unit, job_dir=job_dir, submission=path.resolve(),
+                  source=notebook_path(SOLUTIONS, unit), released=notebook_path(LABS, unit),
+                  limits=limits, hide=tuple(hide), isolate=os.geteuid() == 0,
+                  env=graded_kernel_environment())
+        outcome.status, outcome.note, result = _run_worker(job)
+        if result is not None:
+            outcome.tests, outcome.tampered = result.tests, result.tampered
+            outcome.score = sum(t.points for t in result.tests)
+        if job.executed_file.is_file():
+            outcome.executed = read_notebook(job.executed_file)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
         outcome.seconds = time.monotonic() - started
@@ -182,7 +137,7 @@ def write_grades(outcomes: list[Outcome], out: Path) -> Path:
     records = [
         {
             "student": o.student, "unit": o.unit, "score": o.score, "max_score": o.max_score,
-            "status": o.status, "note": o.note, "tampered_cells": o.tampered,
+            "status": str(o.status), "note": o.note, "tampered_cells": o.tampered,
             "seconds": round(o.seconds, 2), "tests": [asdict(t) for t in o.tests],
         }
         for o in outcomes
@@ -205,10 +160,14 @@ def add_class_arguments(parser) -> None:
     parser.add_argument("submitted", help="folder laid out as SUBMITTED/<student>/<unit>/<unit>.ipynb")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     parser.add_argument("--shard", metavar="K/N", help="grade only shard K (0-based) of N: every N-th student")
-    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout,
-                        help="seconds a cell, or one call of a student's function, may run (default %(default)s)")
-    parser.add_argument("--timeout", type=int, default=Limits.notebook_timeout,
-                        help="seconds a whole submission may take (default %(default)s)")
+    parser.add_argument("--cell-cpu", type=float, default=Limits.cell_cpu,
+                        help="CPU seconds a cell, or one call of a student's function by a test, may "
+                             "use (default %(default)s)")
+    parser.add_argument("--notebook-cpu", type=float, default=Limits.notebook_cpu,
+                        help="CPU seconds a whole submission may use (default %(default)s)")
+    parser.add_argument("--wall-factor", type=float, default=Limits.wall_factor,
+                        help="wall-clock backstop, as a multiple of a CPU limit, for code that sleeps "
+                             "or blocks (default %(default)s)")
     parser.add_argument("--memory-gb", type=float, default=Limits.memory_gb,
                         help="memory a student's kernel may use, in GiB (default %(default)s)")
 
@@ -220,7 +179,7 @@ def grade_from_args(args, output: Path) -> list[Outcome] | None:
     if not submitted.is_dir():
         print(f"no such folder: {submitted}", file=sys.stderr)
         return None
-    limits = Limits(args.cell_timeout, args.timeout, args.memory_gb)
+    limits = Limits(args.cell_cpu, args.notebook_cpu, args.wall_factor, args.memory_gb)
     return grade_class(submitted, args.jobs, limits, parse_shard(args.shard), hide=[output.resolve()])
 
 

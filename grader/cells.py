@@ -1,22 +1,43 @@
-"""What the grader needs to know about a notebook's nbgrader cells."""
+"""What the grader needs to know about a notebook's nbgrader cells: one place that reads their
+metadata (for the grader, the fixture builder, the tests and the benchmarks)."""
 
-from dataclasses import dataclass
+import copy
 
 import nbformat
 from nbformat import NotebookNode
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def nbgrader_meta(cell: NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
+def grade_id(cell: NotebookNode) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def is_solution_cell(cell: NotebookNode) -> bool:
+    """A cell the student writes (a graded function's answer)."""
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
 def is_test_cell(cell: NotebookNode) -> bool:
     """A graded code cell that is not a solution: an autograder test cell."""
     meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_setup_cell(cell: NotebookNode) -> bool:
+    """A locked code cell that is not graded: the lab's set-up (imports, data), run before tests."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("locked")) and not meta.get("grade")
+
+
+def points(cell: NotebookNode) -> float:
+    return float(nbgrader_meta(cell).get("points", 0) or 0)
 
 
 def has_hidden_tests(cell: NotebookNode) -> bool:
@@ -36,17 +57,18 @@ def strip_hidden_tests(source: str) -> str:
     return "\n".join(kept)
 
 
-@dataclass
-class TestResult:
-    """One test cell's outcome, as the instructor's breakdown and the feedback page show it."""
+def solution_ids(nb: NotebookNode) -> list[str]:
+    """Grade ids of the notebook's solution cells, in order (the lab's graded names)."""
+    return [grade_id(c) for c in nb.cells if is_solution_cell(c)]
 
-    grade_id: str
-    points: float
-    max_points: float
-    hidden: bool
-    passed: bool
-    error: str  # exception name of a failure ("" when passed); never a message or traceback
-    timed_out: bool
+
+def reference_answers(nb: NotebookNode) -> dict[str, str]:
+    """Solution cells of a reference notebook as a student would paste them: grade id -> source
+    without the ``### BEGIN/END SOLUTION`` markers."""
+    return {
+        grade_id(c): "\n".join(line for line in c.source.splitlines() if line.strip() not in SOLUTION_MARKERS)
+        for c in nb.cells if is_solution_cell(c)
+    }
 
 
 def locked_cells(nb: NotebookNode) -> dict[str, NotebookNode]:
@@ -64,17 +86,47 @@ def tampered_cells(submitted: NotebookNode, released: NotebookNode) -> list[str]
     Changes of white space at the ends are forgiven; solution cells are the student's to edit,
     but deleting one counts too.
     """
-    mine = {nbgrader_meta(c).get("grade_id"): c for c in submitted.cells}
+    mine = {grade_id(c): c for c in submitted.cells}
     changed = []
-    for grade_id, cell in locked_cells(released).items():
-        theirs = mine.get(grade_id)
+    for cell_id, cell in locked_cells(released).items():
+        theirs = mine.get(cell_id)
         if theirs is None or theirs.cell_type != cell.cell_type or theirs.source.strip() != cell.source.strip():
-            changed.append(grade_id)
-    for cell in released.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution") and meta.get("grade_id") not in mine:
-            changed.append(meta["grade_id"])
+            changed.append(cell_id)
+    changed += [grade_id(c) for c in released.cells if is_solution_cell(c) and grade_id(c) not in mine]
     return changed
+
+
+def restore_locked_cells(submitted: NotebookNode, released: NotebookNode) -> NotebookNode:
+    """The student's notebook with every locked cell as released (edited ones overwritten,
+    deleted ones put back in place); the student's own cells and answers are kept."""
+    locked = locked_cells(released)
+    solutions = {grade_id(c): c for c in released.cells if is_solution_cell(c)}
+    cells, present = [], set()
+    for cell in submitted.cells:
+        cell_id = grade_id(cell)
+        if cell_id in locked:
+            cells.append(copy.deepcopy(locked[cell_id]))
+        elif cell_id in solutions and cell.cell_type == "code":
+            cell = copy.deepcopy(cell)
+            cell.metadata["nbgrader"] = copy.deepcopy(nbgrader_meta(solutions[cell_id]))
+            cells.append(cell)
+        elif cell_id in solutions:
+            continue  # a solution cell turned into markdown: treat as deleted
+        else:
+            cells.append(copy.deepcopy(cell))
+        present.add(cell_id)
+    order = [grade_id(c) for c in released.cells]
+    for index, cell_id in enumerate(order):
+        if cell_id and cell_id not in present and (cell_id in locked or cell_id in solutions):
+            anchors = [g for g in order[:index] if g in present]
+            at = 0
+            if anchors:
+                at = 1 + max(i for i, c in enumerate(cells) if grade_id(c) == anchors[-1])
+            cells.insert(at, copy.deepcopy(released.cells[index]))
+            present.add(cell_id)
+    restored = copy.deepcopy(released)
+    restored.cells = cells
+    return restored
 
 
 def read_notebook(path) -> NotebookNode:

@@ -1,138 +1,168 @@
-"""The course's layout, and nbgrader run in a scratch course folder with limits.
+"""``python -m grader course DIR [--exchange PATH]``: an nbgrader course folder for this repository.
 
-Every nbgrader command runs in a fresh temporary folder that holds only what it needs, in a
-subprocess with a wall-clock limit; on time-out the whole process tree (kernels included, which
-run in sessions of their own) is killed.
+``DIR/nbgrader_config.py`` loads the course's own settings (``grader/nbgrader_config.py``) and
+points nbgrader at this repository: ``source`` is ``solutions/``, ``release`` is ``labs/``; the
+folders that hold a class's work — ``submitted/``, ``autograded/``, ``feedback/`` — and the
+gradebook (``gradebook.db``) are in ``DIR``, and the exchange is ``--exchange`` (default
+``DIR/exchange``; on JupyterHub, the hub's, e.g. ``/srv/nbgrader/exchange``). Every unit is put in
+the gradebook as ``nbgrader generate_assignment`` puts it (it runs in a scratch folder, so
+``labs/`` is not rewritten). nbgrader's own ``autograde`` is turned off in the folder
+(``grader.nbgrader_guard``): ``python -m grader autograde DIR/submitted --course DIR`` grades.
+Running the command again on the same folder updates the units and keeps every grade.
 """
 
-import os
-import shutil
-import subprocess
+import sqlite3
 import sys
-import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
+from grader.manifest import LABS, REPO, SOLUTIONS, available_units
+from grader.nbgrader_runner import CONFIG, generate_assignment
 
-REPO = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPO / "solutions"
-LABS = REPO / "labs"
-CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
+COURSE_ID = "seqlab"  # grader/nbgrader_config.py's CourseDirectory.course_id
+CONFIG_TEMPLATE = '''\
+# nbgrader course folder of the seqlab course in {repo}, made by `python -m grader course`.
+# Grade with `python -m grader autograde {root}/submitted --course {root}` (from the repository);
+# formgrader, `nbgrader export` and `nbgrader generate_feedback` work here as usual.
+c = get_config()  # noqa: F821
+load_subconfig({config!r})  # noqa: F821  (the course's own settings)
 
-# The contract's unit ids, in lecture order (../shared/COURSE.md).
-UNIT_IDS = (
-    "01_sequences",
-    "02_rnn_unrolling",
-    "03_bptt",
-    "04_lstm",
-    "05_music_generation",
-    "06_attention",
-)
-
-
-def available_units() -> list[str]:
-    """Unit ids that have a reference notebook in ``solutions/``, in lecture order."""
-    return [u for u in UNIT_IDS if (SOLUTIONS / u / f"{u}.ipynb").is_file()]
-
-
-def notebook_path(root: Path, unit: str) -> Path:
-    """``root/<unit>/<unit>.ipynb``: where a unit's notebook lives in solutions/ and labs/."""
-    return root / unit / f"{unit}.ipynb"
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.source_directory = {solutions!r}
+c.CourseDirectory.release_directory = {labs!r}
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = {db_url!r}
+c.Exchange.root = {exchange!r}
+# nbgrader's autograder would run students' code unsandboxed: refuse it, naming the command to use.
+c.Autograde.exporter_class = "grader.nbgrader_guard.RefuseUnsandboxedAutograde"
+'''
 
 
-def scratch_course(unit: str, prefix: str = "seqlab-grader-") -> Path:
-    """A new temporary nbgrader course folder holding the config and ``source/<unit>``."""
-    root = Path(tempfile.mkdtemp(prefix=prefix))
-    shutil.copy(CONFIG, root / "nbgrader_config.py")
-    shutil.copytree(SOLUTIONS / unit, root / "source" / unit)
-    return root
+class CourseError(Exception):
+    """The folder is not a usable course folder; the message says what to do."""
 
 
-def grading_environment(home: Path) -> dict[str, str]:
-    """Environment for nbgrader and its kernels: quiet TensorFlow, the venv first on PATH."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("JUPYTER_", "IPYTHON", "PYTEST_", "COV_"))
-    }
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader calls `alembic` by name
-    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env["HOME"] = str(home)
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    env["TF_ENABLE_ONEDNN_OPTS"] = "0"  # its banner goes to stderr whatever the log level
-    env["PYTHONWARNINGS"] = "ignore"
-    env["MPLBACKEND"] = "Agg"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
-    return env
+@dataclass(frozen=True)
+class CourseFolder:
+    """An nbgrader course folder made by ``python -m grader course``."""
 
-
-@dataclass
-class Completed:
-    """How a limited subprocess ended."""
-
-    returncode: int | None  # None when it was killed for running out of time
-    stdout: str
-    stderr: str
+    root: Path
 
     @property
-    def timed_out(self) -> bool:
-        return self.returncode is None
+    def config(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
 
 
-def _kill_tagged(tag: str) -> None:
-    """Kill every process whose environment carries ``SEQLAB_GRADER_RUN=tag`` (kernels included)."""
-    for proc in psutil.process_iter(["pid"]):
-        try:
-            if proc.environ().get("SEQLAB_GRADER_RUN") == tag:
-                proc.kill()
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
+def create_course(root: Path, exchange: Path | None = None) -> CourseFolder:
+    """Write the course folder's config and put every unit in its gradebook."""
+    root = root.resolve()
+    exchange = (exchange or root / "exchange").resolve()
+    for folder in (root, root / "submitted", root / "autograded", root / "feedback", exchange):
+        folder.mkdir(parents=True, exist_ok=True)
+    course = CourseFolder(root)
+    course.config.write_text(CONFIG_TEMPLATE.format(
+        repo=REPO, root=str(root), config=str(CONFIG), solutions=str(SOLUTIONS), labs=str(LABS),
+        db_url=course.db_url, exchange=str(exchange)))
+    for unit in available_units():
+        scratch = generate_assignment(unit, db_url=course.db_url)
+        _remove(scratch)
+    return course
 
 
-def run_limited(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Completed:
-    """Run ``args`` in ``cwd``; after ``timeout`` seconds kill it and everything it started."""
-    tag = uuid.uuid4().hex
-    env = {**env, "SEQLAB_GRADER_RUN": tag}
-    proc = subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _configured(root: Path) -> dict:
+    """The CourseDirectory settings of ``root/nbgrader_config.py``, as nbgrader would load them."""
+    from traitlets.config.loader import PyFileConfigLoader
+
     try:
-        out, err = proc.communicate(timeout=timeout)
-        result = Completed(proc.returncode, out, err)
-    except subprocess.TimeoutExpired:
-        _kill_tagged(tag)
-        out, err = proc.communicate()
-        result = Completed(None, out, err)
-    _kill_tagged(tag)  # a kernel left behind by a crashed nbgrader
-    return result
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    except Exception as error:  # the instructor's own file: report, do not guess
+        raise CourseError(f"{root}/nbgrader_config.py cannot be read ({type(error).__name__}: "
+                          f"{error}); make the folder again with `python -m grader course {root}`") from error
+    return dict(config.get("CourseDirectory", {}))
 
 
-def nbgrader(args: list[str], cwd: Path, timeout: float = 600) -> Completed:
-    """Run ``python -m nbgrader *args`` in the course folder ``cwd``."""
-    home = cwd / "home"
-    home.mkdir(exist_ok=True)
-    env = grading_environment(home)
-    return run_limited([sys.executable, "-m", "nbgrader", *args], cwd, env, timeout)
+def _gradebook_courses(path: Path) -> set[str]:
+    """The course ids recorded in an existing gradebook; raises ``CourseError`` when it is locked."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "course" not in tables:
+                return set()
+            return {row[0] for row in db.execute("SELECT id FROM course")}
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error):
+            raise CourseError(f"the gradebook {path} is locked by another program (formgrader "
+                              "saving a grade?); wait for it, or close it, and run this again") from None
+        raise CourseError(f"{path} is not an nbgrader gradebook ({error})") from None
+    except sqlite3.DatabaseError as error:
+        raise CourseError(f"{path} is not an nbgrader gradebook ({error})") from None
 
 
-def generate_assignment(unit: str) -> Path:
-    """Run nbgrader's generate_assignment for ``unit`` in a scratch course; return its folder.
+def open_course(root: Path) -> CourseFolder:
+    """The course folder at ``root``, checked: made for this repository, gradebook usable."""
+    root = root.resolve()
+    course = CourseFolder(root)
+    if not course.config.is_file():
+        raise CourseError(f"{root} is not a course folder (no nbgrader_config.py); make one with "
+                          f"`python -m grader course {root}`")
+    settings = _configured(root)
+    source = Path(root, settings.get("source_directory", "source")).resolve()
+    if source != SOLUTIONS.resolve():
+        raise CourseError(f"{root} is a course folder of another course (its source is {source}, "
+                          f"not {SOLUTIONS}); make one with `python -m grader course DIR`")
+    if course.gradebook.is_file():
+        courses = _gradebook_courses(course.gradebook)
+        if courses and COURSE_ID not in courses:
+            raise CourseError(f"{course.gradebook} belongs to course {', '.join(sorted(courses))}, "
+                              f"not {COURSE_ID}; use a new folder: `python -m grader course DIR`")
+    else:
+        raise CourseError(f"{root} has no gradebook.db; run `python -m grader course {root}` again")
+    return course
 
-    The folder then holds ``release/<unit>/`` (the student version) and ``gradebook.db`` (the
-    unit's grade cells), which autograde needs.
-    """
-    root = scratch_course(unit)
-    done = nbgrader(["generate_assignment", unit, "--force"], root)
-    if done.returncode != 0:
-        shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"nbgrader generate_assignment {unit} failed:\n{done.stderr[-3000:]}")
-    return root
+
+def run(args) -> int:
+    try:
+        course = create_course(Path(args.dir), Path(args.exchange) if args.exchange else None)
+    except (OSError, RuntimeError) as error:
+        print(f"could not make the course folder: {error}", file=sys.stderr)
+        return 2
+    print(f"course folder ready: {course.root}\n"
+          f"  put submissions in {course.submitted}/<student>/<unit>/<unit>.ipynb, then grade with\n"
+          f"  python -m grader autograde {course.submitted} --course {course.root}\n"
+          f"  and open formgrader in JupyterLab started in {course.root}")
+    return 0
+
+
+def add_arguments(commands) -> None:
+    parser = commands.add_parser("course", help="make an nbgrader course folder for this repository")
+    parser.add_argument("dir", help="the course folder to make (or update)")
+    parser.add_argument("--exchange", help="nbgrader's exchange folder (default DIR/exchange)")
+    parser.set_defaults(run=run)

@@ -13,15 +13,10 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from grader.autograde import Outcome, add_class_arguments, grade_from_args
-from grader.cells import (
-    has_hidden_tests,
-    is_test_cell,
-    nbgrader_meta,
-    read_notebook,
-    strip_hidden_tests,
-)
-from grader.course import SOLUTIONS, notebook_path
+from grader.autograde import add_class_arguments, grade_from_args
+from grader.cells import grade_id, has_hidden_tests, is_test_cell, read_notebook, strip_hidden_tests
+from grader.manifest import SOLUTIONS, notebook_path
+from grader.records import Outcome
 
 WITHHELD = "[output withheld: it quoted hidden test code]\n"
 
@@ -81,7 +76,7 @@ def feedback_notebook(outcome: Outcome) -> nbformat.NotebookNode:
     hidden = _hidden_lines(source)
     by_id = {t.grade_id: t for t in outcome.tests}
     for cell in nb.cells:
-        test = by_id.get(nbgrader_meta(cell).get("grade_id")) if is_test_cell(cell) else None
+        test = by_id.get(grade_id(cell)) if is_test_cell(cell) else None
         cell.source = strip_hidden_tests(cell.source)
         if test is not None:
             verdict = "passed" if test.passed else f"failed ({test.error})"

@@ -1,6 +1,8 @@
 # nbgrader configuration for seqlab. The grader copies this file into each scratch course folder
 # it builds, so `solutions/<unit>` plays nbgrader's `source/<unit>` and `labs/<unit>` its
-# `release/<unit>`. Command-line options of `python -m grader` override the time limits.
+# `release/<unit>`. `python -m grader autograde` does not read the Execute limits below: it runs
+# submissions in its own sandbox with CPU-time limits (its --cell-cpu, --notebook-cpu and
+# --wall-factor options); they apply only to nbgrader's own commands.
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "seqlab"
@@ -15,7 +17,7 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.enforce_metadata = True
 
-# Per-cell time limit (seconds). The grader also enforces a wall-clock limit per notebook.
+# nbgrader's own per-cell limit (wall-clock seconds), for nbgrader's commands only.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True

@@ -1,32 +1,35 @@
 """seqlab: the helper package of the seqlab course on deep sequence modelling.
 
-Importing it is cheap and quiet: it silences TensorFlow's log noise *before* TensorFlow is
-imported (so a notebook's first cell should be ``import seqlab``) and imports nothing heavy.
-Submodules, one job each:
+Its tree is the course. Each unit has one subpackage, and each subpackage offers every name the
+unit's notebooks use:
 
-- ``seqlab.config``  -- the fast-mode switch (``SEQLAB_FAST``) and seeds
-- ``seqlab.quiet``   -- TensorFlow / warning silencing
-- ``seqlab.checks``  -- ``rel_error``, numerical gradients, ``check`` lines, ``run_in_kernel``
-- ``seqlab.plain``   -- the plain data that crosses between a student's kernel and the grader
-- ``seqlab.data``    -- text corpora that ship with the course
-- ``seqlab.plots``, ``seqlab.widgets`` -- unit 01's figures and sentence explorer
-- ``seqlab.unrolling`` -- unit 02's unrolled-graph figure and step-through widget
-- ``seqlab.gradient_flow``, ``seqlab.long_range`` -- unit 03's explorer and long-range task
-- ``seqlab.lstm_gates``, ``seqlab.highway`` -- unit 04's gate explorer and gradient highway
-- ``seqlab.abc_text``, ``seqlab.abc_rhythm``, ``seqlab.music``, ``seqlab.abc``, ``seqlab.audio``,
-  ``seqlab.jukebox``, ``seqlab.train`` -- unit 05's ABC text handling, one spelling of note
-  lengths, corpus, validity check, audio and piano roll, generation widget, and training loop
-  with checkpoints
-- ``seqlab.dates``, ``seqlab.seq2seq``, ``seqlab.attention_plots``, ``seqlab.attention_diagrams``
-  -- unit 06's date data, encoder-decoder models, heatmaps and diagrams
+- ``01_sequences``        -> ``seqlab.sequences``  task shapes, naive models, the sentence explorer
+- ``02_rnn_unrolling``    -> ``seqlab.unrolling``  unrolled-network figures, the step-through widget
+- ``03_bptt``             -> ``seqlab.bptt``       gradient norms through time, the long-range task
+- ``04_lstm``             -> ``seqlab.lstm``       the cell diagram, the gate explorer, the highway
+- ``05_music_generation`` -> ``seqlab.music``      ABC text and rhythm, the corpus, validity, audio
+- ``06_attention``        -> ``seqlab.attention``  the date task, encoder-decoders, attention figures
+
+Beneath them, a core that every unit shares and that imports no unit:
+
+- ``seqlab.config``   -- the fast-mode switch: ``fast_mode()`` (``SEQLAB_FAST``) and ``scaled``
+- ``seqlab.quiet``    -- TensorFlow and warning silencing
+- ``seqlab.checks``   -- ``rel_error``, numerical gradients, ``check`` lines
+- ``seqlab.data``     -- what ships with the course: corpora, tokenizer, ``CHECKPOINTS``
+- ``seqlab.train``    -- the training loop for character models, and checkpoints
+- ``seqlab.drawing``  -- colours, boxes, arrows and diagram axes: every diagram's look
+- ``seqlab.explorer`` -- ``Explorer``, the base of every walkthrough widget
+
+Importing seqlab (or any unit subpackage) is cheap and quiet: it silences TensorFlow's log noise
+*before* TensorFlow is imported (so a notebook's first cell should be ``import seqlab``) and
+imports nothing heavy; a unit's modules load when one of its names is first used.
 
 It never contains the code that a lab asks students to write.
 """
 
 from seqlab import quiet as _quiet
-from seqlab.config import FAST, fast_mode
 
 _quiet.silence_tensorflow()
 
-__all__ = ["FAST", "fast_mode"]
+__all__: list[str] = []
 __version__ = "0.1.0"

@@ -2,6 +2,8 @@
 
 Every graded function in a lab is followed by a visible test built from these. ``check`` prints
 one clear line and raises ``AssertionError`` on failure, so nbgrader sees the failure too.
+Running a student's code for the hidden tests is the grader's job
+(``grader.submission.protocol.run_in_kernel``), not this module's.
 """
 
 from collections.abc import Callable
@@ -82,24 +84,3 @@ def check_array(name: str, value, shape: tuple, dtype=None) -> None:
         want = np.dtype(dtype)
         check(f"{name} has dtype {want}", value.dtype == want, f"got {value.dtype}")
 
-
-def run_in_kernel(code: str, **inputs):
-    """Run ``code`` with ``inputs`` bound, in this notebook's namespace; return its ``result``.
-
-    ``result`` comes back as plain data (tensors become numpy arrays), exactly as the grader
-    receives it. Hidden tests use this to run a student's layers and models: when a lab is
-    graded, the code runs inside the student's kernel while the expected values stay in the
-    grader's own process.
-    """
-    from seqlab import plain
-
-    try:
-        namespace = get_ipython().user_ns  # noqa: F821  (defined inside IPython)
-    except NameError:
-        import __main__
-
-        namespace = vars(__main__)
-    scope = dict(namespace)
-    scope.update(inputs)
-    exec(code, scope)
-    return plain.to_plain(scope["result"])

@@ -14,9 +14,6 @@ def fast_mode() -> bool:
     return os.environ.get("SEQLAB_FAST", "").strip().lower() in _TRUE
 
 
-FAST: bool = fast_mode()
-
-
 def scaled(full: int, fast: int) -> int:
     """Pick a size: ``full`` normally, ``fast`` in fast mode.  ``scaled(2000, 20)``."""
     return fast if fast_mode() else full

@@ -1,14 +1,20 @@
-"""Text corpora that ship with the course; nothing is downloaded.
+"""What ships with the course, and nothing is downloaded: text corpora, the word tokenizer, the
+character lookups, and the folder of shipped files.
 
-The music corpus is the ABC notation that ships inside the ``music21`` wheel (traditional Irish
-and Scottish collections, public-domain tunes; see ``ABC_COLLECTIONS``). Files are read as plain
-text here, without importing music21, so loading is instant.
+- ``ABC_COLLECTIONS``, ``abc_files``, ``load_abc_text``, ``first_tune`` -- the music corpus: the ABC
+  notation that ships inside the ``music21`` wheel (traditional Irish and Scottish collections,
+  public-domain tunes). Files are read as plain text, without importing music21, so loading is
+  instant.
+- ``words`` -- the labs' word tokenizer; ``CharVocabulary`` -- a character list's lookups both ways.
+- ``CHECKPOINTS`` -- the folder of shipped files: trained weights and the music corpus's manifest.
 """
 
 import re
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+
+CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 
 
 @dataclass(frozen=True)

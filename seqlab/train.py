@@ -5,7 +5,8 @@
 shows a progress bar (``tqdm.auto``: a widget in Jupyter, never stderr in a notebook), measures
 the validation loss in nats per character every ``eval_every`` steps, keeps the best weights,
 and can save and resume a checkpoint. Interrupting the kernel stops training early and keeps
-the best weights so far. TensorFlow is imported inside the functions that need it.
+the best weights so far. TensorFlow is imported inside the functions that need it. It is core,
+not a unit's: every unit that trains a character model (05 today) uses this one loop.
 
 Checkpoints are ``.npz`` files (no pickle): the model's weights in ``model.get_weights()`` order,
 optionally the optimizer's variables, and a JSON record (vocabulary, configuration, history).
@@ -19,9 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqlab.data import CharVocabulary
-
-CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+from seqlab.data import CHECKPOINTS, CharVocabulary
 
 
 @dataclass

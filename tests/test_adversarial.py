@@ -9,21 +9,19 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.autograde import Limits, grade_class
+from grader.autograde import grade_class
+from grader.submission.job import Limits
+from tests.submissions import build as fixture_builder
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests" / "submissions"))
-import build as fixture_builder  # noqa: E402
-
 UNIT = "01_sequences"
-LIMITS = Limits(cell_timeout=20, notebook_timeout=300, memory_gb=2)
+LIMITS = Limits(cell_cpu=20, notebook_cpu=300, memory_gb=2)
 ESCAPES = [REPO / "labs" / UNIT / "pwned.txt", REPO / "seqlab" / "pwned.py", Path("/tmp/seqlab-pwned"),
            Path.home() / "seqlab-pwned"]
 pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("adversarial"),
@@ -99,7 +97,7 @@ KINDS = {
     "steals_answers": ({k: (STEAL.format(repo=REPO, parent=REPO.parent) if k == "build_vocab" else "# nothing here") for k in
                         fixture_builder.reference_answers(UNIT)}, 0, "graded"),
     "forges_replies": (_answers_with({"build_vocab": (
-        "import grader.kernel_side as ks\nks.call = lambda name, payload: '{\"ok\": true}'\n"
+        "import grader.submission.protocol as ks\nks.call = lambda name, payload: '{\"ok\": true}'\n"
         "ks.probe = lambda code, payload: 'garbage'")}), 0, "graded"),
     "writes_files": (_answers_with({"build_vocab": "\n".join(
         f"try:\n    open({str(p)!r}, 'w').write('x')\nexcept OSError:\n    pass" for p in ESCAPES)}),

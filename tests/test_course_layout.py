@@ -1,33 +1,42 @@
-"""The three faces of each unit exist and agree, and answers stay where they belong."""
+"""The three faces of each unit exist and agree with the course manifest, and answers stay where
+they belong."""
 
+import importlib
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.course import UNIT_IDS, available_units
+from grader.cells import grade_id, is_solution_cell, nbgrader_meta, points, solution_ids
+from grader.manifest import BY_ID, UNIT_IDS, UNITS, available_units
 
 REPO = Path(__file__).resolve().parent.parent
-
-# The graded functions of ../shared/COURSE.md, by unit.
-GRADED = {
-    "01_sequences": ["build_vocab", "vectorize", "get_batch", "one_hot", "bag_of_words"],
-    "02_rnn_unrolling": ["rnn_step", "rnn_forward", "MyRNNCell"],
-    "03_bptt": ["rnn_backward", "clip_by_global_norm", "jacobian_norms"],
-    "04_lstm": ["lstm_step", "lstm_forward"],
-    "05_music_generation": ["build_model", "compute_loss", "train_step", "sample_next", "generate"],
-    "06_attention": [
-        "scaled_dot_product_attention", "causal_mask", "positional_encoding",
-        "multi_head_self_attention",
-    ],
-}
+GRADED = {u.id: list(u.graded) for u in UNITS}  # the graded functions of ../shared/COURSE.md
 ALL_GRADED = [name for names in GRADED.values() for name in names]
 
 
 def test_unit_ids_follow_the_contract():
-    assert list(GRADED) == list(UNIT_IDS)
+    contract = (REPO.parent / "shared" / "COURSE.md")
+    if contract.is_file():  # ../shared/COURSE.md, beside the clone (as in CI)
+        listed = re.findall(r"^\| `(\d\d_[a-z_0-9]+)` \|", contract.read_text(), re.M)
+        assert list(UNIT_IDS) == listed[:len(UNIT_IDS)]
     assert available_units(), "no unit has a reference notebook yet"
+
+
+@pytest.mark.parametrize("unit", available_units())
+def test_the_manifest_gives_each_unit_its_points_and_its_package(unit):
+    nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
+    assert sum(points(c) for c in nb.cells) == BY_ID[unit].points
+    package = importlib.import_module(BY_ID[unit].package)
+    assert BY_ID[unit].id in (package.__doc__ or ""), f"{package.__name__}'s docstring names its unit"
+
+
+def test_the_readme_lists_every_unit_of_the_manifest():
+    table = re.findall(r"^\| (\d\d) ([^|]+?) \| `([^`]+)` \| `([^`]+)` \|$",
+                       (REPO / "README.md").read_text(), re.M)
+    assert table == [(u.number, u.title, f"notebooks/{u.id}.ipynb", f"labs/{u.id}/{u.id}.ipynb")
+                     for u in UNITS if u.id in available_units()]
 
 
 @pytest.mark.parametrize("unit", available_units())
@@ -40,26 +49,17 @@ def test_each_unit_has_all_three_faces(unit):
 @pytest.mark.parametrize("unit", available_units())
 def test_lab_asks_for_exactly_the_contracts_graded_functions(unit):
     nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
-    solution_ids = [
-        c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
-    ]
-    assert solution_ids == GRADED[unit]
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            name = meta["grade_id"]
-            assert re.search(rf"^(def|class) {name}\b", cell.source, re.M), name
-            assert "### BEGIN SOLUTION" in cell.source
+    assert solution_ids(nb) == GRADED[unit]
+    for cell in filter(is_solution_cell, nb.cells):
+        name = grade_id(cell)
+        assert re.search(rf"^(def|class) {name}\b", cell.source, re.M), name
+        assert "### BEGIN SOLUTION" in cell.source
 
 
 @pytest.mark.parametrize("unit", available_units())
 def test_every_graded_function_has_a_visible_and_a_hidden_test(unit):
     nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
-    tests = {
-        c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-    }
+    tests = {grade_id(c): c.source for c in nb.cells if nbgrader_meta(c).get("grade")}
     for name in GRADED[unit]:
         visible, hidden = tests.get(f"test_{name}_visible"), tests.get(f"test_{name}_hidden")
         assert visible and "### BEGIN HIDDEN TESTS" not in visible, name

@@ -1,11 +1,11 @@
-"""Tests for seqlab.dates: the synthetic date-translation data and its tokenisation."""
+"""Tests for seqlab.attention.dates: the synthetic date-translation data and its tokenisation."""
 
 import datetime as dt
 
 import numpy as np
 import pytest
 
-from seqlab import dates
+from seqlab.attention import dates
 
 MAY3 = dt.date(1997, 5, 3)
 

@@ -27,6 +27,15 @@ def test_environment_yml_matches_pyproject(repo):
     assert sorted(map(_normalise, pip_list)) == sorted(map(_normalise, deps))
 
 
+def test_students_install_the_course_and_developers_the_tools_too(repo):
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~;\[ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    tools = {re.split(r"[<>=!~;\[ ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"]["dev"]}
+    assert {"pytest", "pytest-xdist", "ruff", "playwright"} <= tools
+    assert not names & tools, f"test tools among the students' dependencies: {names & tools}"
+    assert "nbgrader" in names and "tensorflow-cpu" in names
+
+
 def test_environment_yml_python_matches_requires_python(repo):
     requires = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["requires-python"]
     assert requires == ">=3.11"

@@ -1,5 +1,5 @@
-"""seqlab.highway: the cell diagram, the gradient norms of RNN and LSTM, and the forget-bias
-explorer, without a browser (controls are set through ``.value``)."""
+"""seqlab.lstm: the cell diagram (``cell_diagram``), and the gradient norms of RNN and LSTM and the
+forget-bias explorer (``highway``), without a browser (controls are set through ``.value``)."""
 
 from functools import partial
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from seqlab import highway
-from seqlab.highway import (
+from seqlab.lstm import (
     HighwayExplorer,
     forget_guide,
+    highway,  # the module: its cache is private
     highway_curves,
     input_gradient_norms,
     plot_highway,
@@ -136,7 +136,8 @@ def test_same_seeds_same_figure():
 
     (png_a, curves_a), (png_b, curves_b) = png(), png()
     for kind in ("rnn", "lstm"):
-        for a, b in zip(curves_a[kind], curves_b[kind]):
+        assert len(curves_a[kind]) == len(curves_b[kind]) == 2  # one curve per seed
+        for a, b in zip(curves_a[kind], curves_b[kind], strict=True):
             np.testing.assert_array_equal(a, b)
     assert png_a == png_b
     assert isinstance(highway.highway_figure(1.0, 10, seeds=(0,), norms_fn=small), Figure)

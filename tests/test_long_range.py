@@ -1,4 +1,4 @@
-"""Tests for seqlab.long_range: the first-symbol task, the model, the recorded training curves."""
+"""Tests for seqlab.bptt.long_range: the first-symbol task, the model, the recorded training curves."""
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import seqlab  # noqa: F401  (quiet TensorFlow before it is imported)
-from seqlab import long_range as lr
+from seqlab import bptt
 
 matplotlib.use("Agg")
 keras = pytest.importorskip("keras")
@@ -19,29 +19,29 @@ def _close_figures():
 
 
 def test_first_symbol_task():
-    x, y = lr.first_symbol_task(200, 7, 3, np.random.default_rng(0))
+    x, y = bptt.first_symbol_task(200, 7, 3, np.random.default_rng(0))
     assert x.shape == (200, 7, 6) and x.dtype == np.float32
     assert y.shape == (200,) and y.dtype == np.int32
     assert (x.sum(axis=-1) == 1).all()  # one-hot at every step
     ids = x.argmax(axis=-1)  # (n, T)
     assert (ids[:, 0] == y).all() and (y < 3).all() and set(y) == {0, 1, 2}
     assert (ids[:, 1:] >= 3).all() and set(np.unique(ids[:, 1:])) == {3, 4, 5}
-    again = lr.first_symbol_task(200, 7, 3, np.random.default_rng(0))
+    again = bptt.first_symbol_task(200, 7, 3, np.random.default_rng(0))
     assert np.array_equal(again[0], x) and np.array_equal(again[1], y)
-    x1, _ = lr.first_symbol_task(4, 1, 2, np.random.default_rng(1))
+    x1, _ = bptt.first_symbol_task(4, 1, 2, np.random.default_rng(1))
     assert x1.shape == (4, 1, 4)
 
 
 def test_rnn_classifier_initialisations():
-    tanh = lr.rnn_classifier(6, 8, 4, units=10, seed=1)
+    tanh = bptt.rnn_classifier(6, 8, 4, units=10, seed=1)
     assert tuple(tanh(np.zeros((3, 6, 8), np.float32)).shape) == (3, 4)
     Whh = tanh.layers[0].cell.recurrent_kernel.numpy()
     assert np.allclose(Whh @ Whh.T, np.eye(10), atol=1e-5)  # orthogonal
-    irnn = lr.rnn_classifier(6, 8, 4, units=10, activation="relu", identity_init=True, seed=1)
+    irnn = bptt.rnn_classifier(6, 8, 4, units=10, activation="relu", identity_init=True, seed=1)
     cell = irnn.layers[0].cell
     assert np.array_equal(cell.recurrent_kernel.numpy(), np.eye(10))
     assert np.abs(cell.kernel.numpy()).max() < 0.01 and not cell.bias.numpy().any()
-    same = lr.rnn_classifier(6, 8, 4, units=10, seed=1)
+    same = bptt.rnn_classifier(6, 8, 4, units=10, seed=1)
     assert np.array_equal(same.layers[0].cell.kernel.numpy(), tanh.layers[0].cell.kernel.numpy())
 
 
@@ -56,14 +56,14 @@ class Bar:
 
 
 def _batches(T=5, symbols=2, n=16):
-    return lambda rng: lr.first_symbol_task(n, T, symbols, rng)
+    return lambda rng: bptt.first_symbol_task(n, T, symbols, rng)
 
 
 def test_train_with_curves_records_every_step_and_is_reproducible():
     def run(clipnorm=None, seed=0):
-        model = lr.rnn_classifier(5, 4, 2, units=8, seed=seed)
+        model = bptt.rnn_classifier(5, 4, 2, units=8, seed=seed)
         optimizer = keras.optimizers.SGD(0.5, global_clipnorm=clipnorm)
-        return lr.train_with_curves(model, _batches(), 12, optimizer, seed=seed, norm_every=3)
+        return bptt.train_with_curves(model, _batches(), 12, optimizer, seed=seed, norm_every=3)
 
     curves = run()
     for values in (curves.loss, curves.accuracy):
@@ -81,8 +81,8 @@ def test_train_with_curves_records_every_step_and_is_reproducible():
 
 def test_train_with_curves_reports_progress_and_learns_an_easy_case():
     bar = Bar()
-    model = lr.rnn_classifier(2, 4, 2, units=8, seed=0)
-    curves = lr.train_with_curves(model, _batches(T=2, n=32), 150, keras.optimizers.Adam(0.02),
+    model = bptt.rnn_classifier(2, 4, 2, units=8, seed=0)
+    curves = bptt.train_with_curves(model, _batches(T=2, n=32), 150, keras.optimizers.Adam(0.02),
                                   progress=bar)
     assert bar.n == 150
     assert curves.final_accuracy() > 0.95 and curves.loss[-10:].mean() < curves.loss[:10].mean()
@@ -95,34 +95,34 @@ def test_compare_runs_and_summaries():
         "irnn": {"activation": "relu", "identity_init": True, "units": 6,
                  "optimizer": lambda: keras.optimizers.Adam(1e-3, global_clipnorm=1.0)},
     }
-    runs = lr.compare_runs(settings, seeds=[3], steps=5,
+    runs = bptt.compare_runs(settings, seeds=[3], steps=5,
                            task={"steps": 4, "symbols": 2, "batch": 8}, show_progress=False)
     assert list(runs) == ["tanh", "irnn"] and all(len(r) == 1 for r in runs.values())
     assert runs["irnn"][0].settings == {"label": "irnn", "seed": 3}
     assert runs["tanh"][0].loss.shape == (5,)
-    table = lr.summary_table(runs)
+    table = bptt.summary_table(runs)
     assert table.count("\n") == 1 and "solved" in table
-    assert set(lr.solved_counts(runs)) == {"tanh", "irnn"}
+    assert set(bptt.solved_counts(runs)) == {"tanh", "irnn"}
 
 
 def test_final_accuracy_solved_counts_and_smooth():
-    good = lr.Curves(np.zeros(10), np.r_[np.zeros(9), 1.0], np.ones(5), np.arange(0, 10, 2))
-    bad = lr.Curves(np.zeros(10), np.full(10, 0.25), np.ones(5), np.arange(0, 10, 2))
+    good = bptt.Curves(np.zeros(10), np.r_[np.zeros(9), 1.0], np.ones(5), np.arange(0, 10, 2))
+    bad = bptt.Curves(np.zeros(10), np.full(10, 0.25), np.ones(5), np.arange(0, 10, 2))
     assert good.final_accuracy() == 1.0 and good.final_accuracy(last=0.5) == pytest.approx(0.2)
-    assert lr.solved_counts({"a": [good, bad], "b": [bad]}) == {"a": 1, "b": 0}
-    assert np.allclose(lr.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
-    assert np.allclose(lr.smooth([5, 1], 1), [5, 1])
+    assert bptt.solved_counts({"a": [good, bad], "b": [bad]}) == {"a": 1, "b": 0}
+    assert np.allclose(bptt.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    assert np.allclose(bptt.smooth([5, 1], 1), [5, 1])
 
 
 def _curves(accuracy, norm, steps=20):
-    return lr.Curves(np.ones(steps), np.full(steps, accuracy), np.full(steps // 2, norm),
+    return bptt.Curves(np.ones(steps), np.full(steps, accuracy), np.full(steps // 2, norm),
                      np.arange(0, steps, 2))
 
 
 def test_plot_runs_draws_a_line_per_seed_and_a_mean():
     runs = {"a": [_curves(s / 4, 10.0 ** s) for s in range(3)], "b": [_curves(0.5, 1.0)] * 2}
     fig, ax = plt.subplots()
-    lr.plot_runs(ax, runs, "accuracy", window=5, hline=0.25, hline_label="chance")
+    bptt.plot_runs(ax, runs, "accuracy", window=5, hline=0.25, hline_label="chance")
     lines = ax.get_lines()
     assert len(lines) == 3 + 1 + 2 + 1 + 1
     assert np.allclose(lines[3].get_ydata(), 0.25)  # the mean of 0, 0.25, 0.5
@@ -130,7 +130,7 @@ def test_plot_runs_draws_a_line_per_seed_and_a_mean():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["a (mean of 3 seeds)", "b (mean of 2 seeds)", "chance"]
     fig, ax = plt.subplots()
-    lr.plot_runs(ax, runs, "grad_norm", log=True)
+    bptt.plot_runs(ax, runs, "grad_norm", log=True)
     assert ax.get_yscale() == "log" and ax.get_ylabel() == "gradient norm before clipping"
     mean = ax.get_lines()[3]
     assert np.array_equal(mean.get_xdata(), np.arange(1, 21, 2))  # the measured steps
@@ -139,10 +139,10 @@ def test_plot_runs_draws_a_line_per_seed_and_a_mean():
 
 
 def test_model_gradient_norms_at_initialisation():
-    x, y = lr.first_symbol_task(64, 30, 4, np.random.default_rng(0))
-    tanh = lr.model_gradient_norms(lr.rnn_classifier(30, 8, 4, seed=0), x, y)
-    irnn = lr.model_gradient_norms(
-        lr.rnn_classifier(30, 8, 4, activation="relu", identity_init=True, seed=0), x, y)
+    x, y = bptt.first_symbol_task(64, 30, 4, np.random.default_rng(0))
+    tanh = bptt.model_gradient_norms(bptt.rnn_classifier(30, 8, 4, seed=0), x, y)
+    irnn = bptt.model_gradient_norms(
+        bptt.rnn_classifier(30, 8, 4, activation="relu", identity_init=True, seed=0), x, y)
     assert tanh.shape == irnn.shape == (31,)
     assert tanh[0] == pytest.approx(1.0) and irnn[0] == pytest.approx(1.0)
     assert irnn[29] > 10 * tanh[29]  # the identity keeps far more of the gradient

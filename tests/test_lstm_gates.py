@@ -1,4 +1,4 @@
-"""seqlab.lstm_gates: the flag task, reading gates out of Keras' LSTMCell, the heatmaps and the
+"""seqlab.lstm.gates: the flag task, reading gates out of Keras' LSTMCell, the heatmaps and the
 gate explorer, without a browser (controls are set through ``.value``)."""
 
 import matplotlib
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from seqlab import lstm_gates
-from seqlab.lstm_gates import (
+from seqlab import lstm
+from seqlab.lstm import (
     GateExplorer,
     answers,
     encode,
@@ -31,7 +31,7 @@ def close_figures():
 @pytest.fixture(scope="module")
 def model():
     """An untrained flag model with fixed weights (training is not needed to test the plumbing)."""
-    return lstm_gates.build_flag_model(units=5, seed=3)
+    return lstm.build_flag_model(units=5, seed=3)
 
 
 def test_encode_is_one_hot_over_a_b_query_and_anything_else():
@@ -80,10 +80,10 @@ def test_gate_activations_are_what_keras_computes(model):
         assert ((acts[key] > 0) & (acts[key] < 1)).all(), key
     assert (np.abs(acts["g"]) < 1).all()
     # the states match Keras' LSTM layer run on the whole text
-    lstm = model.get_layer("lstm")
+    layer = model.get_layer("lstm")
     reference = keras.layers.LSTM(H, return_sequences=True, return_state=True)
     reference.build((None, None, 4))
-    reference.set_weights(lstm.get_weights())
+    reference.set_weights(layer.get_weights())
     h_all, _, c_last = reference(encode(text)[None])
     np.testing.assert_allclose(acts["h"], h_all.numpy()[0], atol=1e-6)
     np.testing.assert_allclose(acts["c"][-1], c_last.numpy()[0], atol=1e-6)
@@ -99,7 +99,7 @@ def test_gate_activations_are_what_keras_computes(model):
         c_in = tf.constant(c_prev[t:t + 1], tf.float32)
         with tf.GradientTape() as tape:
             tape.watch(c_in)
-            _, (_, c_out) = lstm.cell(x[t:t + 1], [h_prev[t:t + 1], c_in])
+            _, (_, c_out) = layer.cell(x[t:t + 1], [h_prev[t:t + 1], c_in])
         jacobian = tape.jacobian(c_out, c_in).numpy().reshape(H, H)
         np.testing.assert_allclose(np.diag(jacobian), acts["f"][t], atol=1e-6)
         np.testing.assert_allclose(jacobian - np.diag(np.diag(jacobian)), 0, atol=1e-7)
@@ -177,6 +177,6 @@ def test_gate_explorer_redraws_when_the_text_changes():
 
 
 def test_a_short_training_run_gives_a_model_and_its_history():
-    model, history = lstm_gates.train_flag_model(units=3, examples=64, steps=10, epochs=1, seed=1)
+    model, history = lstm.train_flag_model(units=3, examples=64, steps=10, epochs=1, seed=1)
     assert np.isfinite(history.history["loss"]).all()
     assert model.predict(encode("A.?")[None], verbose=0).shape == (1, 3, 3)

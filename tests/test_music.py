@@ -1,9 +1,10 @@
-"""seqlab.music and seqlab.abc: tunes, cleaning, deduplication, the split, validity, memorisation."""
+"""seqlab.music: tunes (``abc_text``), cleaning, deduplication and the split (``corpus``), validity
+(``validity``), memorisation (``judging``)."""
 
 import numpy as np
 import pytest
 
-from seqlab import abc, abc_text, music
+from seqlab import music
 from seqlab.data import ABC_COLLECTIONS
 
 RAW = """% a comment line
@@ -34,13 +35,13 @@ SHORT_INSIDE = "X:1\nT:Short inside\nM:6/8\nL:1/8\nK:G\nGAB dBG|AGE E2|GAB dBG|d
 
 def test_split_tunes_keeps_each_x_field_with_its_tune():
     text = "% header\nX:1\nT:a\nK:C\nC\n\nX:2\nT:b\nK:G\nG\n"
-    tunes = abc_text.split_tunes(text)
+    tunes = music.split_tunes(text)
     assert [t.splitlines()[0] for t in tunes] == ["X:1", "X:2"]
-    assert abc_text.split_tunes("no tunes here") == []
+    assert music.split_tunes("no tunes here") == []
 
 
 def test_clean_tune_keeps_the_fields_and_music_and_drops_the_rest():
-    tune = abc_text.clean_tune(RAW)
+    tune = music.clean_tune(RAW)
     lines = tune.splitlines()
     assert lines[:5] == ["X:1", "T:The Test Reel", "M:C|", "L:1/8", "K:Em"]
     body = "\n".join(lines[5:])
@@ -54,18 +55,18 @@ def test_clean_tune_keeps_the_fields_and_music_and_drops_the_rest():
 @pytest.mark.parametrize("raw", ["X:1\nT:no key\nCDE\n", "X:1\nK:C\n% only a comment\n",
                                  "X:1\nT:two voices\nK:C\nV:1\nCDE\nV:2\nEFG\n"])
 def test_clean_tune_refuses_what_is_not_a_melody(raw):
-    assert abc_text.clean_tune(raw) is None
+    assert music.clean_tune(raw) is None
 
 
 def test_missing_unit_length_follows_the_abc_rule():
-    assert "L:1/16" in abc_text.clean_tune("X:1\nM:2/4\nK:G\nGABc\n")
-    assert "L:1/8" in abc_text.clean_tune("X:1\nM:6/8\nK:G\nGAB\n")
+    assert "L:1/16" in music.clean_tune("X:1\nM:2/4\nK:G\nGABc\n")
+    assert "L:1/8" in music.clean_tune("X:1\nM:6/8\nK:G\nGAB\n")
 
 
 @pytest.mark.parametrize("given, short", [("E Minor", "Em"), ("A Mixolydian", "Amix"), ("Ador", "Ador"),
                                           ("G", "G"), ("Bb", "Bb"), ("AMix", "Amix"), ("D exp _b", "D exp _b")])
 def test_keys_are_written_in_short_form(given, short):
-    assert abc_text.normalise_key(given) == short
+    assert music.normalise_key(given) == short
 
 
 def test_deduplicate_ignores_titles_and_spacing_but_not_the_music():
@@ -112,12 +113,12 @@ def test_the_manifest_agrees_with_music21_on_a_sample_of_tunes():
     cleaned, _ = music.clean_collection("oneills1850")
     invalid = set(music.load_manifest()["invalid"]["oneills1850"])
     for i in list(range(0, 2000, 250)) + sorted(invalid)[:3]:
-        assert abc.check_tune(cleaned[i]).ok == (i not in invalid), i
+        assert music.check_tune(cleaned[i]).ok == (i not in invalid), i
 
 
 @pytest.mark.parametrize("tune", [VALID, PICKUP, SPLIT, SECTIONS])
 def test_valid_tunes_pass(tune):
-    verdict = abc.check_tune(tune)
+    verdict = music.check_tune(tune)
     assert verdict.ok, verdict.reason
     assert verdict.n_notes > 0 and "valid" in str(verdict)
 
@@ -130,37 +131,37 @@ def test_valid_tunes_pass(tune):
     ("X:1\nT:x\nM:4/4\nL:1/4\nK:C\nCDEF|GA|BcBA|GFED|C4|]\n", "bars break the meter"),
 ])
 def test_invalid_tunes_fail_with_a_reason(tune, why):
-    verdict = abc.check_tune(tune)
+    verdict = music.check_tune(tune)
     assert not verdict.ok and why in verdict.reason, verdict.reason
 
 
 def test_judge_bars_allows_pickup_last_and_split_bars_only():
     full, short = (2.0, 2.0), (0.5, 2.0)
-    assert abc.judge_bars([short, full, full, short]) == []
-    assert abc.judge_bars([full, (1.5, 2.0), (0.5, 2.0), full]) == []
-    assert [b[0] for b in abc.judge_bars([full, short, full, full])] == [1]
-    assert [b[0] for b in abc.judge_bars([full, (2.5, 2.0), full])] == [1]
+    assert music.judge_bars([short, full, full, short]) == []
+    assert music.judge_bars([full, (1.5, 2.0), (0.5, 2.0), full]) == []
+    assert [b[0] for b in music.judge_bars([full, short, full, full])] == [1]
+    assert [b[0] for b in music.judge_bars([full, (2.5, 2.0), full])] == [1]
     # at a section's edge a short bar passes; an over-full one never does
-    assert abc.judge_bars([full, short, full, full], edges=[False, True, True, False]) == []
-    assert [b[0] for b in abc.judge_bars([full, (2.5, 2.0), full], edges=[False, True, False])] == [1]
+    assert music.judge_bars([full, short, full, full], edges=[False, True, True, False]) == []
+    assert [b[0] for b in music.judge_bars([full, (2.5, 2.0), full], edges=[False, True, False])] == [1]
 
 
 def test_section_edges_follow_repeats_double_bars_and_endings():
-    edges = abc.section_edges(abc.parse_abc(SECTIONS, rebar=False))
+    edges = music.section_edges(music.parse_abc(SECTIONS, rebar=False))
     # bars: D | GAB dBG | AGE E2 :| d | efg dBG | [1 ABc d2 :| [2 ABc BAG || B | cBA GAB | cBA G2 :|
     assert edges == [False, False, True, True, True, True, True, True, False, True]
 
 
 def test_validity_rate_counts_valid_tunes():
-    assert abc.validity_rate([VALID, LONG_BAR, PICKUP, "garbage"]) == 0.5
-    assert abc.validity_rate([]) == 0.0
+    assert music.validity_rate([VALID, LONG_BAR, PICKUP, "garbage"]) == 0.5
+    assert music.validity_rate([]) == 0.0
 
 
 def test_generated_text_splits_into_tunes_and_cut_off_tunes_are_dropped():
     text = "X:1\nT:a\nK:C\nCDE|\n\nX:1\nT:b\nK:G\nGAB|\n\nX:1\nT:c\nK:D\nDE"
-    assert [abc_text.title_of(t) for t in abc_text.split_generated(text)] == ["a", "b", "c"]
-    assert [abc_text.title_of(t) for t in abc_text.complete_tunes(text)] == ["a", "b"]
-    assert abc_text.complete_tunes("X:1\nT:only\nK:C\nCD") == []
+    assert [music.title_of(t) for t in music.split_generated(text)] == ["a", "b", "c"]
+    assert [music.title_of(t) for t in music.complete_tunes(text)] == ["a", "b"]
+    assert music.complete_tunes("X:1\nT:only\nK:C\nCD") == []
 
 
 def test_longest_shared_run_finds_the_longest_common_substring():
@@ -184,5 +185,5 @@ def test_judgement_table_summarises_a_batch():
 
 def test_clean_tune_decodes_a_tune_saved_quoted_printable():
     raw = "X:1\nT:q\nM:2/4\nL:1/16\nK:D\nDFAF BFAd | faAc =\nedd2 |=20\n=3Dc2d2 e4 |]\n"
-    body = abc_text.music_of(abc_text.clean_tune(raw))
+    body = music.music_of(music.clean_tune(raw))
     assert body == "DFAF BFAd | faAc edd2 |\n=c2d2 e4 |]\n"

@@ -99,7 +99,8 @@ def test_checkpoints_save_load_and_resume(tmp_path):
     assert saved.char2idx["c"] == 2 and saved.idx2char.tolist() == list("abcde")
     fresh = tiny_model(seed=1)
     saved.apply(fresh)
-    for a, b in zip(fresh.get_weights(), model.get_weights()):
+    assert fresh.get_weights() and len(fresh.get_weights()) == len(model.get_weights())
+    for a, b in zip(fresh.get_weights(), model.get_weights(), strict=True):
         assert np.allclose(a, b)
     resumed = train.fit(lambda x, y: fresh.train_on_batch(x, y), fresh, TEXT, TEXT, steps=30,
                         batch_size=4, seq_length=T, eval_every=10, checkpoint=path, resume=True,

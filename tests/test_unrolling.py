@@ -1,4 +1,5 @@
-"""seqlab.unrolling: the unrolled-network figures and the step-through widget, without a browser."""
+"""seqlab.unrolling: the unrolled-network figures (``figures``) and the step-through widgets
+(``explorers``), without a browser."""
 
 import subprocess
 import sys
@@ -8,7 +9,6 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from seqlab import unrolling
 from seqlab.unrolling import (
     StepThroughRNN,
     UnrolledExplorer,
@@ -18,6 +18,7 @@ from seqlab.unrolling import (
     plot_unrolled_rnn,
     reading_html,
 )
+from seqlab.unrolling.explorers import _NEWEST, _READ, _UNREAD  # reading_html's styles
 
 H = 6
 
@@ -91,8 +92,8 @@ def test_hidden_state_figure_clamps_the_step_and_can_stay_out_of_pyplot():
 def test_reading_html_marks_read_and_newest_characters_and_escapes():
     out = reading_html("a<b c", 2)
     assert "&lt;" in out and "<b" not in out.replace("<b>", "")
-    assert out.count(unrolling._READ) == 1 and out.count(unrolling._NEWEST) == 1
-    assert out.count(unrolling._UNREAD) == 3
+    assert out.count(_READ) == 1 and out.count(_NEWEST) == 1
+    assert out.count(_UNREAD) == 3
     assert "␣" in out  # the space is shown
     assert "type a sentence" in reading_html("", 0)
 
@@ -168,7 +169,8 @@ def test_widgets_display_as_their_box():
     assert "application/vnd.jupyter.widget-view+json" in UnrolledExplorer()._repr_mimebundle_()
 
 
-def test_importing_the_module_does_not_import_tensorflow():
-    code = "import sys, seqlab.unrolling; print('tensorflow' in sys.modules)"
+def test_importing_the_modules_does_not_import_tensorflow():
+    code = ("import sys, seqlab.unrolling.figures, seqlab.unrolling.explorers; "
+            "print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,60 +1,55 @@
 """Build the grader's fixture class from the current lab and its reference answers.
 
-    python tests/submissions/build.py      # rewrites tests/submissions/<student>/...
+    python -m tests.submissions.build      # rewrites tests/submissions/<student>/...
 
 Each student is one kind of submission with a known score, written down in ``expected.csv``.
 Every unit gets a ``full`` (reference answers pasted into the lab) and an ``empty`` (the lab as
 released) submission; unit 01 also gets the broken and dishonest kinds. A student who lacks a
-unit gets a ``missing`` row for it. ``tests/test_grader.py`` checks that the committed folder is
-what this script builds, and that the grader gives exactly the expected rows.
+unit gets a ``missing`` row for it: ``expected.csv`` lists only the rows that are not missing, and
+``expected_rows`` adds the missing ones from the course manifest. ``tests/test_grader.py`` checks
+that the committed folder is what this module builds, and that the grader gives exactly the
+expected rows.
 """
 
+import csv
 import shutil
 import sys
 from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-sys.path.insert(0, str(REPO))
-from grader.course import available_units  # noqa: E402
+from grader.cells import grade_id, is_test_cell, read_notebook
+from grader.cells import reference_answers as answers_of
+from grader.manifest import BY_ID, LABS, SOLUTIONS, available_units, notebook_path
 
+HERE = Path(__file__).resolve().parent
+EXPECTED = HERE / "expected.csv"
 UNIT = "01_sequences"  # the unit whose lab the broken and dishonest kinds are made from
-ANSWER_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+COLUMNS = ["student", "unit", "score", "max_score", "status"]
 
 
 def reference_answers(unit: str = UNIT) -> dict[str, str]:
     """Solution cells of the reference notebook as a student would paste them (no markers)."""
-    nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
-    return {
-        c.metadata["nbgrader"]["grade_id"]: "\n".join(
-            line for line in c.source.splitlines() if line.strip() not in ANSWER_MARKERS
-        )
-        for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
-    }
+    return answers_of(read_notebook(notebook_path(SOLUTIONS, unit)))
 
 
 def lab(unit: str = UNIT) -> nbformat.NotebookNode:
-    return nbformat.read(REPO / "labs" / unit / f"{unit}.ipynb", as_version=4)
+    return read_notebook(notebook_path(LABS, unit))
 
 
 def answered(answers: dict[str, str], unit: str = UNIT) -> nbformat.NotebookNode:
     """The released lab with the given solution cells replaced."""
     nb = lab(unit)
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
     return nb
 
 
 def with_test_cells(nb: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
     """``nb`` with every locked test cell's source replaced (what a cheating student tries)."""
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        if is_test_cell(cell):
             cell.source = source
     return nb
 
@@ -94,6 +89,26 @@ def submissions() -> dict[tuple[str, str], nbformat.NotebookNode | str | None]:
         class_["empty", unit] = lab(unit)
     class_.update({(student, UNIT): content for student, content in unit01_submissions().items()})
     return class_
+
+
+def students(folder: Path = HERE) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def expected_rows(folder: Path = HERE) -> list[dict[str, str]]:
+    """Every row the grader must write for the fixture class: those of ``expected.csv``, and a
+    ``missing`` row (0 of the unit's points in the manifest) for every other student and unit."""
+    with EXPECTED.open() as f:
+        written = {(r["student"], r["unit"]): r for r in csv.DictReader(f)}
+    rows = []
+    for student in students(folder):
+        for unit in available_units():
+            missing = {"student": student, "unit": unit, "score": "0",
+                       "max_score": f"{BY_ID[unit].points:g}", "status": "missing"}
+            rows.append(written.pop((student, unit), missing))
+    if written:
+        raise ValueError(f"expected.csv has rows for no student or unit of the class: {sorted(written)}")
+    return rows
 
 
 def build(dest: Path = HERE) -> None:

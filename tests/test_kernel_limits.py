@@ -1,0 +1,59 @@
+"""The sandboxed kernel's limits count CPU seconds, with a wall-clock backstop for code that
+sleeps: a cell's verdict does not depend on how busy the machine is."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader.environment import graded_kernel_environment
+from grader.submission.job import Limits
+from grader.submission.kernel import RunState, SandboxedKernel
+
+pytestmark = pytest.mark.grader
+BURN = "import time\nt = time.process_time()\nwhile time.process_time() - t < {seconds}:\n    pass"
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    job_dir = Path(tempfile.mkdtemp(prefix="seqlab-limits-"))
+    os.chmod(job_dir, 0o711)
+    kernel = SandboxedKernel(job_dir, Limits(cell_cpu=2, notebook_cpu=60, wall_factor=20),
+                             graded_kernel_environment(), isolate=os.geteuid() == 0)
+    kernel.start()
+    yield kernel
+    kernel.stop()
+
+
+def test_computing_within_the_cpu_budget_passes_and_is_counted(kernel):
+    done = kernel.execute(BURN.format(seconds=1.0), cpu_limit=2)
+    assert done.state == RunState.OK
+    assert 0.9 < done.cpu_seconds < 1.9
+
+
+def test_computing_past_the_cpu_budget_is_interrupted(kernel):
+    done = kernel.execute(BURN.format(seconds=30), cpu_limit=1)
+    assert done.state == RunState.TIMEOUT and not kernel.dead
+    assert 1.0 <= done.cpu_seconds < 3.0
+
+
+def test_sleeping_costs_no_cpu_but_meets_the_wall_clock_backstop(kernel):
+    # The backstop is wall_factor (20) x the CPU budget, so busy machines (the tests' own load
+    # included) never trip it for code that computes; a budget of 0.25 s makes it 5 s here.
+    assert kernel.execute("import time\ntime.sleep(2)", cpu_limit=0.25).state == RunState.OK
+    done = kernel.execute("import time\ntime.sleep(60)", cpu_limit=0.25)
+    assert done.state == RunState.TIMEOUT and done.cpu_seconds < 0.25
+
+
+def test_a_busy_machine_does_not_change_the_verdict(kernel):
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        done = kernel.execute(BURN.format(seconds=1.0), cpu_limit=2)  # about 2.5 s of wall clock
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    assert done.state == RunState.OK and 0.9 < done.cpu_seconds < 1.9
