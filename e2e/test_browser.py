@@ -41,7 +41,7 @@ from labserver import ARTEFACTS, REPO  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 from widget_driver import check_widgets  # noqa: E402
 
-from grader.cells import grade_id, is_solution_cell, is_test_cell  # noqa: E402
+from grader.cells import grade_id, is_code_answer, is_test_cell  # noqa: E402
 from grader.manifest import available_units  # noqa: E402
 from tests.submissions.build import reference_answers  # noqa: E402
 
@@ -155,7 +155,7 @@ def test_lab_with_reference_answers_passes_its_visible_tests(page: Page, server,
     relative = f"labs/{unit}/{path.name}"
     cells = open_notebook(page, server, relative, len(nb.cells))
 
-    solutions = {i: grade_id(cell) for i, cell in enumerate(nb.cells) if is_solution_cell(cell)}
+    solutions = {i: grade_id(cell) for i, cell in enumerate(nb.cells) if is_code_answer(cell)}
     assert sorted(solutions.values()) == sorted(answers), "the lab's solution cells != solutions/"
     for i, cell_id in solutions.items():
         paste(page, cells.nth(i).locator(".cm-content"), answers[cell_id])

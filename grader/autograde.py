@@ -1,4 +1,4 @@
-"""``python -m grader autograde SUBMITTED [--jobs N] [--shard K/N] [--out grades.csv]``.
+"""``python -m grader autograde SUBMITTED [--jobs N] [--shard K/N] [--out grades.csv] [--course DIR]``.
 
 ``SUBMITTED`` is nbgrader's layout ``SUBMITTED/<student>/<unit>/<unit>.ipynb``. Each submission is
 graded by a worker process of its own (``grader.submission.worker``): the student's code runs in a
@@ -6,23 +6,33 @@ sandboxed kernel (``grader.submission.sandbox``) within CPU-time, wall-clock and
 every test is decided in the worker, outside the kernel (``grader.submission.judge``). A broken or
 hostile submission gets a row with its status and the batch goes on; ``--jobs N`` grades N at once.
 
-Writes one CSV row per student and unit, ``student,unit,score,max_score,status``, and beside it a
-JSON file with the per-test breakdown. Exits 0 when every submission got a row.
+Writes one CSV row per student and unit, ``student,unit,score,max_score,status``; beside it a
+JSON file with the per-test breakdown (``grades.json``) and every graded notebook, made safe to
+show (``grades.notebooks/<student>/<unit>/<unit>.ipynb``), from which ``python -m grader feedback``
+writes its pages without grading again. With ``--course DIR`` every row is also recorded in the
+nbgrader course folder DIR (``grader.gradebook``): its gradebook and ``autograded/``, for
+formgrader, ``nbgrader export`` and ``nbgrader generate_feedback``; the CSV's ``score`` then
+includes the manual grades already given there. Exits 0 when every submission got a row.
 """
 
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 
-from grader.cells import is_test_cell, points, read_notebook
+import nbformat
+
+from grader import gradebook
+from grader.cells import max_points, read_notebook
+from grader.course import CourseError, CourseFolder, open_course
 from grader.environment import graded_kernel_environment
+from grader.graded_notebook import graded_notebook
 from grader.manifest import LABS, REPO, SOLUTIONS, UNIT_IDS, available_units, notebook_path
 from grader.processes import run_limited
 from grader.records import Outcome, Status
@@ -31,12 +41,20 @@ from grader.submission.worker import WorkerResult
 
 
 def max_score(unit: str) -> float:
-    source = read_notebook(notebook_path(SOLUTIONS, unit))
-    return sum(points(c) for c in source.cells if is_test_cell(c))
+    """Every point of the unit: its tests' and its written answers' (graded by hand)."""
+    return max_points(read_notebook(notebook_path(SOLUTIONS, unit)))
+
+
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")  # nbgrader ids: folder and db key
 
 
 def find_students(submitted: Path) -> list[str]:
-    return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    """The students' folders; a folder whose name cannot be a student id is reported and skipped."""
+    names = sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    bad = [n for n in names if not STUDENT_ID.fullmatch(n)]
+    if bad:
+        print(f"ignoring folders that are not student ids: {', '.join(map(repr, bad))}", file=sys.stderr)
+    return [n for n in names if n not in bad]
 
 
 def find_units(submitted: Path, students: list[str]) -> list[str]:
@@ -95,6 +113,7 @@ def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, h
         outcome.status, outcome.note, result = _run_worker(job)
         if result is not None:
             outcome.tests, outcome.tampered = result.tests, result.tampered
+            outcome.cpu_seconds, outcome.timings = result.cpu_seconds, result.timings
             outcome.score = sum(t.points for t in result.tests)
         if job.executed_file.is_file():
             outcome.executed = read_notebook(job.executed_file)
@@ -126,24 +145,58 @@ def grade_class(submitted: Path, jobs: int = 1, limits: Limits | None = None,
     return outcomes
 
 
+def notebooks_folder(out: Path) -> Path:
+    """Where the graded notebooks of ``out`` (``grades.csv``) are stored: ``grades.notebooks/``."""
+    return out.with_suffix(".notebooks")
+
+
+def shown_notebook(outcome: Outcome) -> nbformat.NotebookNode:
+    """The outcome's graded notebook, safe to show: as stored, or made from what the kernel ran."""
+    return outcome.shown if outcome.shown is not None else graded_notebook(outcome)
+
+
 def write_grades(outcomes: list[Outcome], out: Path) -> Path:
-    """Write the CSV to ``out`` and the per-test breakdown to ``out`` with suffix ``.json``."""
+    """Write the CSV to ``out``, the per-test breakdown to ``out`` with suffix ``.json`` and the
+    graded notebooks, safe to show, to ``notebooks_folder(out)``; return the breakdown's path."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "unit", "score", "max_score", "status"])
         writer.writerows(o.row() for o in outcomes)
     breakdown = out.with_suffix(".json")
-    records = [
-        {
-            "student": o.student, "unit": o.unit, "score": o.score, "max_score": o.max_score,
-            "status": str(o.status), "note": o.note, "tampered_cells": o.tampered,
-            "seconds": round(o.seconds, 2), "tests": [asdict(t) for t in o.tests],
-        }
-        for o in outcomes
-    ]
-    breakdown.write_text(json.dumps(records, indent=1) + "\n")
+    breakdown.write_text(json.dumps([o.to_record() for o in outcomes], indent=1) + "\n")
+    folder = notebooks_folder(out)
+    shutil.rmtree(folder, ignore_errors=True)
+    for outcome in outcomes:
+        if outcome.executed is not None or outcome.shown is not None:
+            path = notebook_path(folder / outcome.student, outcome.unit)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(shown_notebook(outcome), str(path))
     return breakdown
+
+
+def read_grades(out: Path) -> list[Outcome]:
+    """The outcomes ``write_grades`` stored at ``out``, with their graded notebooks.
+
+    Raises ``FileNotFoundError`` when ``out``'s breakdown is not there.
+    """
+    outcomes = []
+    for record in json.loads(out.with_suffix(".json").read_text()):
+        path = notebook_path(notebooks_folder(out) / record["student"], record["unit"])
+        outcomes.append(Outcome.from_record(record, read_notebook(path) if path.is_file() else None))
+    return outcomes
+
+
+def record_in_course(outcomes: list[Outcome], submitted: Path, course: CourseFolder) -> int:
+    """Record every outcome in the course's gradebook and ``autograded/``; each row's score
+    becomes the gradebook's (manual grades included). Returns how many cells wait for a manual
+    grade."""
+    waiting = 0
+    for outcome in outcomes:
+        recorded = gradebook.record(course, outcome, submitted, shown_notebook(outcome))
+        if recorded is not None:
+            outcome.score, waiting = recorded.score, waiting + recorded.needs_manual_grade
+    return waiting
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -170,17 +223,27 @@ def add_class_arguments(parser) -> None:
                              "or blocks (default %(default)s)")
     parser.add_argument("--memory-gb", type=float, default=Limits.memory_gb,
                         help="memory a student's kernel may use, in GiB (default %(default)s)")
+    parser.add_argument("--course", metavar="DIR",
+                        help="also record the grades in this nbgrader course folder (made by "
+                             "`python -m grader course DIR`): gradebook.db and autograded/")
 
 
 def grade_from_args(args, output: Path) -> list[Outcome] | None:
-    """Grade the class named on the command line (``output`` is hidden from the kernels);
-    None, after a message, when the folder does not exist."""
+    """Grade the class named on the command line (``output`` and the course folder are hidden
+    from the kernels); None, after a message, when a folder is not usable."""
     submitted = Path(args.submitted)
     if not submitted.is_dir():
         print(f"no such folder: {submitted}", file=sys.stderr)
         return None
+    hide = [output.resolve()]
+    if args.course:
+        try:
+            hide.append(open_course(Path(args.course)).root.resolve())
+        except CourseError as error:
+            print(error, file=sys.stderr)
+            return None
     limits = Limits(args.cell_cpu, args.notebook_cpu, args.wall_factor, args.memory_gb)
-    return grade_class(submitted, args.jobs, limits, parse_shard(args.shard), hide=[output.resolve()])
+    return grade_class(submitted, args.jobs, limits, parse_shard(args.shard), hide=hide)
 
 
 def run(args) -> int:
@@ -188,9 +251,21 @@ def run(args) -> int:
     outcomes = grade_from_args(args, out.parent)
     if outcomes is None:
         return 2
+    status = 0
+    if args.course:
+        course = open_course(Path(args.course))
+        try:
+            gradebook.check_units(course, sorted({o.unit for o in outcomes if o.status != Status.MISSING}))
+            waiting = record_in_course(outcomes, Path(args.submitted), course)
+            print(f"recorded in {course.gradebook}: {sum(o.status != Status.MISSING for o in outcomes)} "
+                  f"submissions; {waiting} written answers wait for a manual grade in formgrader")
+        except gradebook.GradebookError as error:  # nothing recorded; the CSV is still written
+            print(error, file=sys.stderr)
+            status = 2
     breakdown = write_grades(outcomes, out)
-    print(f"{len(outcomes)} rows written to {out}; per-test breakdown in {breakdown}")
-    return 0
+    print(f"{len(outcomes)} rows written to {out}; per-test breakdown in {breakdown}; graded "
+          f"notebooks in {notebooks_folder(out)}")
+    return status
 
 
 def add_arguments(commands) -> None:

@@ -20,8 +20,24 @@ def grade_id(cell: NotebookNode) -> str | None:
 
 
 def is_solution_cell(cell: NotebookNode) -> bool:
-    """A cell the student writes (a graded function's answer)."""
+    """A cell the student writes: a graded function's code, or a written answer."""
     return bool(nbgrader_meta(cell).get("solution"))
+
+
+def is_code_answer(cell: NotebookNode) -> bool:
+    """A solution cell holding code: a graded function (or class) the tests call."""
+    return cell.cell_type == "code" and is_solution_cell(cell)
+
+
+def is_written_answer(cell: NotebookNode) -> bool:
+    """A markdown answer cell with points: a written answer, graded by hand in formgrader."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+
+
+def is_grade_cell(cell: NotebookNode) -> bool:
+    """A cell with points: a test cell, or a written answer."""
+    return bool(nbgrader_meta(cell).get("grade"))
 
 
 def is_test_cell(cell: NotebookNode) -> bool:
@@ -58,16 +74,26 @@ def strip_hidden_tests(source: str) -> str:
 
 
 def solution_ids(nb: NotebookNode) -> list[str]:
-    """Grade ids of the notebook's solution cells, in order (the lab's graded names)."""
-    return [grade_id(c) for c in nb.cells if is_solution_cell(c)]
+    """Grade ids of the notebook's code answer cells, in order (the lab's graded names)."""
+    return [grade_id(c) for c in nb.cells if is_code_answer(c)]
+
+
+def written_answer_ids(nb: NotebookNode) -> list[str]:
+    """Grade ids of the notebook's written answers, in order."""
+    return [grade_id(c) for c in nb.cells if is_written_answer(c)]
+
+
+def max_points(nb: NotebookNode) -> float:
+    """Every point of the notebook: its tests' and its written answers'."""
+    return sum(points(c) for c in nb.cells if is_grade_cell(c))
 
 
 def reference_answers(nb: NotebookNode) -> dict[str, str]:
-    """Solution cells of a reference notebook as a student would paste them: grade id -> source
-    without the ``### BEGIN/END SOLUTION`` markers."""
+    """Code answer cells of a reference notebook as a student would paste them: grade id ->
+    source without the ``### BEGIN/END SOLUTION`` markers."""
     return {
         grade_id(c): "\n".join(line for line in c.source.splitlines() if line.strip() not in SOLUTION_MARKERS)
-        for c in nb.cells if is_solution_cell(c)
+        for c in nb.cells if is_code_answer(c)
     }
 
 
@@ -106,12 +132,12 @@ def restore_locked_cells(submitted: NotebookNode, released: NotebookNode) -> Not
         cell_id = grade_id(cell)
         if cell_id in locked:
             cells.append(copy.deepcopy(locked[cell_id]))
-        elif cell_id in solutions and cell.cell_type == "code":
+        elif cell_id in solutions and cell.cell_type == solutions[cell_id].cell_type:
             cell = copy.deepcopy(cell)
             cell.metadata["nbgrader"] = copy.deepcopy(nbgrader_meta(solutions[cell_id]))
             cells.append(cell)
         elif cell_id in solutions:
-            continue  # a solution cell turned into markdown: treat as deleted
+            continue  # an answer cell of the other kind (code turned markdown): treat as deleted
         else:
             cells.append(copy.deepcopy(cell))
         present.add(cell_id)

@@ -11,6 +11,7 @@ the gradebook as ``nbgrader generate_assignment`` puts it (it runs in a scratch 
 Running the command again on the same folder updates the units and keeps every grade.
 """
 
+import shutil
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -75,8 +76,8 @@ class CourseFolder:
         return self.root / "feedback"
 
 
-def create_course(root: Path, exchange: Path | None = None) -> CourseFolder:
-    """Write the course folder's config and put every unit in its gradebook."""
+def create_course(root: Path, exchange: Path | None = None, units: list[str] | None = None) -> CourseFolder:
+    """Write the course folder's config and put every unit (or only ``units``) in its gradebook."""
     root = root.resolve()
     exchange = (exchange or root / "exchange").resolve()
     for folder in (root, root / "submitted", root / "autograded", root / "feedback", exchange):
@@ -85,16 +86,9 @@ def create_course(root: Path, exchange: Path | None = None) -> CourseFolder:
     course.config.write_text(CONFIG_TEMPLATE.format(
         repo=REPO, root=str(root), config=str(CONFIG), solutions=str(SOLUTIONS), labs=str(LABS),
         db_url=course.db_url, exchange=str(exchange)))
-    for unit in available_units():
-        scratch = generate_assignment(unit, db_url=course.db_url)
-        _remove(scratch)
+    for unit in units or available_units():  # one at a time: they share the gradebook
+        shutil.rmtree(generate_assignment(unit, db_url=course.db_url), ignore_errors=True)
     return course
-
-
-def _remove(folder: Path) -> None:
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _configured(root: Path) -> dict:

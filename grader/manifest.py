@@ -41,18 +41,18 @@ class Unit:
 
 UNITS: tuple[Unit, ...] = (
     Unit("01_sequences", "Sequences", "seqlab.sequences",
-         ("build_vocab", "vectorize", "get_batch", "one_hot", "bag_of_words"), 15),
+         ("build_vocab", "vectorize", "get_batch", "one_hot", "bag_of_words"), 19),
     Unit("02_rnn_unrolling", "RNN unrolling", "seqlab.unrolling",
-         ("rnn_step", "rnn_forward", "MyRNNCell"), 9),
+         ("rnn_step", "rnn_forward", "MyRNNCell"), 13),
     Unit("03_bptt", "Backpropagation through time", "seqlab.bptt",
-         ("rnn_backward", "clip_by_global_norm", "jacobian_norms"), 9),
+         ("rnn_backward", "clip_by_global_norm", "jacobian_norms"), 13),
     Unit("04_lstm", "LSTM gates", "seqlab.lstm",
-         ("lstm_step", "lstm_forward"), 6),
+         ("lstm_step", "lstm_forward"), 10),
     Unit("05_music_generation", "Music generation", "seqlab.music",
-         ("build_model", "compute_loss", "train_step", "sample_next", "generate"), 15),
+         ("build_model", "compute_loss", "train_step", "sample_next", "generate"), 19),
     Unit("06_attention", "Attention", "seqlab.attention",
          ("scaled_dot_product_attention", "causal_mask", "positional_encoding",
-          "multi_head_self_attention"), 12),
+          "multi_head_self_attention"), 18),
 )
 UNIT_IDS: tuple[str, ...] = tuple(u.id for u in UNITS)
 BY_ID: dict[str, Unit] = {u.id: u for u in UNITS}

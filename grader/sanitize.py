@@ -11,8 +11,8 @@ text) and defuses the rest:
   list of safe tags and attributes: ``<script>`` and other unsafe tags become visible text, event
   handlers and style attributes are dropped, links keep only http(s)/mailto/in-page targets and
   images only http(s) or data-image sources; the cell then holds that HTML;
-- raw cells and ``text/html``/``text/markdown`` outputs are cleaned the same way (nbconvert's
-  ``SanitizeHTML``); JavaScript, SVG, widget views and every other active or unknown output type
+- ``text/markdown`` outputs become HTML the same way; raw cells and ``text/html`` outputs are
+  cleaned by nbconvert's ``SanitizeHTML``; JavaScript, SVG, widget views and every other active or unknown output type
   are removed; text, PNG, JPEG, LaTeX and JSON stay;
 - metadata: only what nbgrader and the templates need is kept (no embedded widget state, whose
   presence makes nbconvert's templates load the widget manager's scripts).
@@ -60,6 +60,10 @@ def sanitize_notebook(nb: NotebookNode) -> NotebookNode:
         cell.pop("attachments", None)
         if cell.cell_type == "markdown":
             cell.source = safe_markdown_html(cell.source)
+        for output in cell.get("outputs", []):  # markdown outputs: rendered and cleaned as HTML
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                data["text/html"] = safe_markdown_html(str(data.pop("text/markdown")))
     markdown = [(cell, cell.source) for cell in clean.cells if cell.cell_type == "markdown"]
     clean, _ = SanitizeHTML().preprocess(clean, {})  # raw cells and outputs
     for cell, html in markdown:  # already clean; SanitizeHTML's short list would escape tables

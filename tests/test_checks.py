@@ -6,6 +6,7 @@ from seqlab.checks import (
     check,
     check_array,
     check_close,
+    collecting_failures,
     numerical_gradient,
     numerical_gradient_of_output,
     rel_error,
@@ -51,27 +52,42 @@ def test_numerical_gradient_of_output_is_a_vector_jacobian_product():
     assert rel_error(grad, upstream @ w.T) < 1e-8
 
 
-def test_check_prints_pass_and_fail_lines(capsys):
-    check("fine", True, "never shown")
+def test_check_prints_pass_on_stdout_and_fail_on_stderr_and_goes_on(capsys):
+    assert check("fine", True, "never shown") is True
     assert capsys.readouterr().out == "PASS  fine\n"
-    with pytest.raises(CheckFailed, match="broken: because"):
-        check("broken", False, "because")
-    assert capsys.readouterr().out == "FAIL  broken: because\n"
+    assert check("broken", False, "because") is False  # no exception: the next checks still run
+    assert check("after", True) is True
+    seen = capsys.readouterr()
+    assert seen.err == "FAIL  broken: because\n" and seen.out == "PASS  after\n"
+
+
+def test_every_failed_check_is_collected():
+    with collecting_failures() as failures:
+        check("one", False, "first")
+        check("two", True)
+        check("three", False)
+    assert failures == ["one: first", "three"]
+    check("outside", False)  # no collector: printed only
+    assert failures == ["one: first", "three"]
 
 
 def test_check_close_reports_the_error_figure(capsys):
     err = check_close("same", np.ones(3), np.ones(3) * (1 + 1e-9))
     assert err < 1e-8
     assert "relative error" in capsys.readouterr().out
-    with pytest.raises(CheckFailed):
+    with collecting_failures() as failures:
         check_close("far", np.ones(3), np.zeros(3))
+        assert check_close("shape", np.ones(3), np.ones(4)) == float("inf")  # fails, does not raise
+    assert len(failures) == 2 and "above the tolerance" in failures[0] and "got (3,)" in failures[1]
 
 
 def test_check_array_checks_type_shape_and_dtype():
-    check_array("a", np.zeros((2, 3), np.int32), (2, 3), np.int32)
-    with pytest.raises(CheckFailed, match="numpy array"):
-        check_array("a", [[0, 0]], (1, 2))
-    with pytest.raises(CheckFailed, match="shape"):
-        check_array("a", np.zeros((3, 2)), (2, 3))
-    with pytest.raises(CheckFailed, match="dtype"):
-        check_array("a", np.zeros((2, 3)), (2, 3), np.float32)
+    with collecting_failures() as failures:
+        assert check_array("a", np.zeros((2, 3), np.int32), (2, 3), np.int32)
+    assert failures == []
+    for value, shape, dtype, says in [([[0, 0]], (1, 2), None, "numpy array"),
+                                      (np.zeros((3, 2)), (2, 3), None, "shape"),
+                                      (np.zeros((2, 3)), (2, 3), np.float32, "dtype")]:
+        with collecting_failures() as failures:
+            assert check_array("a", value, shape, dtype) is False
+        assert len(failures) == 1 and says in failures[0]  # stops at the first failure

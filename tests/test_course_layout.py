@@ -8,7 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.cells import grade_id, is_solution_cell, nbgrader_meta, points, solution_ids
+from grader.cells import (
+    grade_id,
+    is_code_answer,
+    is_written_answer,
+    nbgrader_meta,
+    points,
+    solution_ids,
+)
 from grader.manifest import BY_ID, UNIT_IDS, UNITS, available_units
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,10 +57,42 @@ def test_each_unit_has_all_three_faces(unit):
 def test_lab_asks_for_exactly_the_contracts_graded_functions(unit):
     nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
     assert solution_ids(nb) == GRADED[unit]
-    for cell in filter(is_solution_cell, nb.cells):
+    for cell in filter(is_code_answer, nb.cells):
         name = grade_id(cell)
         assert re.search(rf"^(def|class) {name}\b", cell.source, re.M), name
         assert "### BEGIN SOLUTION" in cell.source
+
+
+def _points(p: float) -> str:
+    return f"{p:g} point" + ("" if p == 1 else "s")
+
+
+@pytest.mark.parametrize("unit", available_units())
+def test_written_questions_have_a_model_answer_and_a_rubric_that_the_lab_withholds(unit):
+    """Each lab ends with one to three questions, each a plain markdown cell followed by a manually
+    graded markdown answer cell. The solution's answer cell holds a model answer and a rubric; it
+    has no solution markers, so nbgrader's release replaces all of it by "YOUR ANSWER HERE"."""
+    nb = nbformat.read(REPO / "solutions" / unit / f"{unit}.ipynb", as_version=4)
+    answers = [i for i, c in enumerate(nb.cells) if is_written_answer(c)]
+    assert 1 <= len(answers) <= 3, "one to three written questions"
+    for n, i in enumerate(answers, 1):
+        cell, question = nb.cells[i], nb.cells[i - 1]
+        meta = nbgrader_meta(cell)
+        assert meta.get("grade") and not meta.get("locked") and points(cell) > 0, grade_id(cell)
+        assert grade_id(cell).startswith("written_") and cell.get("id") == grade_id(cell)
+        assert "### BEGIN SOLUTION" not in cell.source, f"{grade_id(cell)}: the whole cell is the answer"
+        assert cell.source.startswith("**Model answer.**"), grade_id(cell)
+        assert f"**Rubric ({_points(points(cell))}).**" in cell.source, grade_id(cell)
+        assert question.cell_type == "markdown" and not nbgrader_meta(question), grade_id(cell)
+        assert f"**Question {n} ({_points(points(cell))}).**" in question.source, grade_id(cell)
+    introduction = " ".join(nb.cells[0].source.split())
+    assert f"{BY_ID[unit].points:g} points in all" in introduction, "the introduction states the total"
+    lab = nbformat.read(REPO / "labs" / unit / f"{unit}.ipynb", as_version=4)
+    released = {grade_id(c): c for c in lab.cells if grade_id(c)}
+    for i in answers:
+        assert released[grade_id(nb.cells[i])].source.strip() == "YOUR ANSWER HERE"
+        assert released[grade_id(nb.cells[i])].cell_type == "markdown"
+    assert not [c.source[:40] for c in lab.cells if "Model answer" in c.source or "Rubric (" in c.source]
 
 
 @pytest.mark.parametrize("unit", available_units())

@@ -17,6 +17,7 @@ from grader import release
 from grader.autograde import grade_class, write_grades
 from grader.cells import strip_hidden_tests, tampered_cells
 from grader.feedback import write_feedback
+from grader.manifest import BY_ID
 from grader.submission.job import Limits
 from tests.submissions import build as fixture_builder
 
@@ -99,7 +100,7 @@ def test_feedback_shows_results_but_never_hidden_test_source(graded, tmp_path):
     half = (tmp_path / "half" / "01_sequences" / "01_sequences.html").read_text()
     assert "test_get_batch_hidden" in half and "failed (NotImplementedError)" in half
     assert "[grader] test_vectorize_hidden: passed, 2 / 2 points" in half
-    assert "6 / 15" in half
+    assert f"6 / {BY_ID['01_sequences'].points:g}" in half  # written answers count in max_score
     assert "PASS  vectorize('hello') has shape (5,)" in half  # visible test output
 
 
@@ -153,7 +154,9 @@ def test_command_line_autograde_and_feedback(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = {(r["student"], r["unit"]): r["status"] for r in _read_csv(tmp_path / "g.csv")}
     assert [rows[s, "01_sequences"] for s in ("absent", "full", "not_json")] == ["missing", "graded", "crashed"]
-    done = subprocess.run([*run, "feedback", str(submitted), "--out", str(tmp_path / "fb")],
+    assert (tmp_path / "g.notebooks" / "full" / "01_sequences" / "01_sequences.ipynb").is_file()
+    done = subprocess.run([*run, "feedback", str(submitted), "--out", str(tmp_path / "fb"),
+                           "--grades", str(tmp_path / "g.csv")],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "fb" / "full" / "01_sequences" / "01_sequences.html").is_file()

@@ -12,20 +12,22 @@ kernel while it runs the tests (``protocol.judging``); nothing global is patched
 import builtins
 import contextlib
 import io
+import time
 
 import nbformat
 
 from grader.cells import (
     grade_id,
     has_hidden_tests,
+    is_code_answer,
     is_setup_cell,
-    is_solution_cell,
     is_test_cell,
     points,
 )
 from grader.records import TestResult
 from grader.submission import protocol
 from grader.submission.kernel import CallTimeout, KernelGone, SandboxedKernel
+from seqlab.checks import collecting_failures
 
 
 class StudentError(Exception):
@@ -37,8 +39,11 @@ def _raise_like(reply: dict, name: str):
     error, message = str(reply.get("error", "Error")), str(reply.get("message", ""))[:protocol.MAX_MESSAGE]
     cls = getattr(builtins, error, None)
     if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == "builtins":
-        raise cls(f"{name}: {message}")
-    raise StudentError(f"{name} raised {error}: {message}")
+        exc = cls(f"{name}: {message}")
+    else:
+        exc = StudentError(f"{name} raised {error}: {message}")
+    exc.from_student = True  # its message is the student's: never shown as the test's own words
+    raise exc
 
 
 class KernelFunction:
@@ -60,6 +65,7 @@ class Judge:
     def __init__(self, kernel: SandboxedKernel, source: nbformat.NotebookNode, call_cpu: float):
         self.kernel, self.source, self.call_cpu = kernel, source, call_cpu
         self.timed_out: set[str] = set()  # functions that ran past the limit once: not called again
+        self.setup_seconds = 0.0
 
     def call(self, name: str, args: tuple, kwargs: dict):
         if name in self.timed_out:
@@ -87,19 +93,26 @@ class Judge:
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(cell.source, f"<set-up {grade_id(cell)}>", "exec"), scope)
         for cell in self.source.cells:
-            if is_solution_cell(cell):
+            if is_code_answer(cell):
                 scope[grade_id(cell)] = KernelFunction(self, grade_id(cell))
         return scope
 
     def run(self) -> list[TestResult]:
         with protocol.judging(self.run_in_kernel):
+            started = time.monotonic()
             scope = self.namespace()
+            self.setup_seconds = time.monotonic() - started  # the set-up cells here: imports, data
             return [self._run_test(cell, scope) for cell in self.source.cells if is_test_cell(cell)]
 
     def _run_test(self, cell: nbformat.NotebookNode, scope: dict) -> TestResult:
-        error, timed_out, died = "", False, False
+        """Run one test cell here. It fails when it raises or when one of its ``check``s fails
+        (they print and go on, so every check of a visible test reports)."""
+        error, message, timed_out, died = "", "", False, False
+        hidden = has_hidden_tests(cell)
+        started = time.monotonic()
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with (collecting_failures() as failures, contextlib.redirect_stdout(io.StringIO()),
+                  contextlib.redirect_stderr(io.StringIO())):
                 exec(compile(cell.source, f"<test {grade_id(cell)}>", "exec"), scope)
         except CallTimeout:
             error, timed_out = "Timeout", True
@@ -107,7 +120,28 @@ class Judge:
             error, died = "KernelDied", True
         except BaseException as exc:  # a failed assertion, or the student's error re-raised
             error = type(exc).__name__
+            message = _message_for_students(exc, hidden)
+        if failures and not error:
+            error = "CheckFailed"
+        if failures and not message and not hidden:  # a hidden cell's checks could quote its inputs
+            message = "; ".join(failures)
         max_points = points(cell)
         return TestResult(grade_id=grade_id(cell), points=0.0 if error else max_points,
-                          max_points=max_points, hidden=has_hidden_tests(cell), passed=not error,
-                          error=error, timed_out=timed_out, kernel_died=died)
+                          max_points=max_points, hidden=hidden, passed=not error,
+                          error=error, timed_out=timed_out, kernel_died=died,
+                          message=message[:MAX_MESSAGE], seconds=round(time.monotonic() - started, 3))
+
+
+MAX_MESSAGE = 300  # characters of a failure's message kept for feedback
+
+
+def _message_for_students(exc: BaseException, hidden: bool) -> str:
+    """What a failure says to the student: a test's own assertion message (in a hidden test, the
+    literal every hidden assert carries: tests/test_hidden_test_messages.py), a visible test's
+    failed check; never the message of an exception the student's code raised, nor of one raised
+    by the tests' helpers (a shape in it could give a hidden input away)."""
+    if getattr(exc, "from_student", False):
+        return ""
+    if hidden:
+        return str(exc) if type(exc) is AssertionError else ""
+    return str(exc) if isinstance(exc, AssertionError) else ""

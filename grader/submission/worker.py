@@ -8,12 +8,14 @@ ran it, for feedback) into the job's folder, which only the grader can read.
 
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
+import psutil
 
-from grader.cells import read_notebook, restore_locked_cells, tampered_cells
+from grader.cells import is_setup_cell, read_notebook, restore_locked_cells, tampered_cells
 from grader.records import Problem, Status, TestResult, final_status
 from grader.submission.job import Job
 from grader.submission.judge import Judge
@@ -29,6 +31,10 @@ class WorkerResult:
     tests: list[TestResult] = field(default_factory=list)
     tampered: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the notebook's and the tests' CPU time in the kernel
+    # Wall-clock seconds of each stage: worker start (interpreter and imports), kernel start
+    # (sandbox and ipykernel), the lab's locked set-up cells in the kernel (its imports), the
+    # student's cells, the judge's set-up (the tests' imports, here), the tests.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -57,16 +63,21 @@ def grade(job: Job) -> WorkerResult:
     kernel = SandboxedKernel(job.job_dir, job.limits, job.env, hide=job.hide, isolate=job.isolate)
     limit = f"the limit of {job.limits.cell_cpu:g} CPU seconds"
     problems, tests = [], []
+    timings = {"setup_cells": 0.0, "student_cells": 0.0}
     if tampered:
         problems.append(Problem(Status.TAMPERED, "locked cells restored: " + ", ".join(tampered)))
     try:
+        started = time.monotonic()
         kernel.start()
+        timings["kernel_start"] = time.monotonic() - started
         count, cell_timed_out = 0, False
         for cell in notebook.cells:
             if cell.cell_type != "code":
                 continue
             count += 1
+            started = time.monotonic()
             done = kernel.execute(cell.source, job.limits.cell_cpu)
+            timings["setup_cells" if is_setup_cell(cell) else "student_cells"] += time.monotonic() - started
             cell.outputs, cell.execution_count = done.outputs, count
             cell_timed_out |= done.state == RunState.TIMEOUT
             if kernel.dead:
@@ -76,7 +87,10 @@ def grade(job: Job) -> WorkerResult:
         elif kernel.dead:
             problems.append(Problem(Status.CRASHED, "the kernel died while running the notebook"))
         else:
-            tests = Judge(kernel, source, job.limits.cell_cpu).run()
+            judge, started = Judge(kernel, source, job.limits.cell_cpu), time.monotonic()
+            tests = judge.run()
+            timings["judge_setup"] = judge.setup_seconds
+            timings["tests"] = time.monotonic() - started - judge.setup_seconds
             if any(t.kernel_died for t in tests):
                 problems.append(Problem(Status.CRASHED, "the kernel died while the tests ran"))
             if cell_timed_out or any(t.timed_out for t in tests):
@@ -90,12 +104,16 @@ def grade(job: Job) -> WorkerResult:
         kernel.stop()
     nbformat.write(notebook, str(job.executed_file))
     verdict = final_status(problems)
-    return WorkerResult(verdict.status, verdict.note, tests, tampered, round(cpu, 2))
+    return WorkerResult(verdict.status, verdict.note, tests, tampered, round(cpu, 2),
+                        {k: round(v, 3) for k, v in timings.items()})
 
 
 def main(argv: list[str]) -> int:
     job = Job.from_json(Path(argv[0]).read_text())
-    job.result_file.write_text(grade(job).to_json())
+    worker_start = time.time() - psutil.Process().create_time()  # interpreter start and imports
+    result = grade(job)
+    result.timings["worker_start"] = round(worker_start, 3)
+    job.result_file.write_text(result.to_json())
     return 0
 
 
