@@ -14,7 +14,7 @@ Running the command again on the same folder updates the units and keeps every g
 import shutil
 import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.manifest import LABS, REPO, SOLUTIONS, available_units
@@ -47,33 +47,24 @@ class CourseError(Exception):
 
 @dataclass(frozen=True)
 class CourseFolder:
-    """An nbgrader course folder made by ``python -m grader course``."""
+    """An nbgrader course folder made by ``python -m grader course``: where its parts are."""
 
     root: Path
+    config: Path = field(init=False)  # nbgrader_config.py
+    gradebook: Path = field(init=False)  # gradebook.db
+    submitted: Path = field(init=False)
+    autograded: Path = field(init=False)
+    feedback: Path = field(init=False)
 
-    @property
-    def config(self) -> Path:
-        return self.root / "nbgrader_config.py"
-
-    @property
-    def gradebook(self) -> Path:
-        return self.root / "gradebook.db"
+    def __post_init__(self):
+        parts = {"config": "nbgrader_config.py", "gradebook": "gradebook.db", "submitted": "submitted",
+                 "autograded": "autograded", "feedback": "feedback"}
+        for name, relative in parts.items():
+            object.__setattr__(self, name, self.root / relative)
 
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.gradebook}"
-
-    @property
-    def submitted(self) -> Path:
-        return self.root / "submitted"
-
-    @property
-    def autograded(self) -> Path:
-        return self.root / "autograded"
-
-    @property
-    def feedback(self) -> Path:
-        return self.root / "feedback"
 
 
 def create_course(root: Path, exchange: Path | None = None, units: list[str] | None = None) -> CourseFolder:
