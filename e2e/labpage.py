@@ -150,3 +150,19 @@ def audio_players(page: Page) -> list[dict]:
     return audios.evaluate_all(
         "as => as.map(a => ({src: (a.currentSrc || a.src || '').slice(0, 40),"
         " duration: a.duration, error: a.error ? a.error.code : null}))")
+
+
+# Formgrader's grading page loads MathJax 2 from cdnjs, hard-coded (nbgrader's formgrade template
+# calls nbconvert's ``mathjax()`` macro with its default URL, so no setting changes it), and its
+# script (formgrade.js) stops half-way through its start-up when ``MathJax`` is undefined: no
+# keyboard navigation. The test machine has no internet; this stands in for MathJax's start-up
+# signal (nothing here tests rendering mathematics).
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/**"
+MATHJAX_STANDIN = """window.MathJax = {Hub: {Config() {}, Queue() {}, Startup: {signal: {
+  Interest(callback) { setTimeout(() => callback("End"), 0); }}}}};"""
+
+
+def stand_in_for_mathjax(page: Page) -> None:
+    """Answer the page's (and its frames') requests for MathJax from cdnjs with ``MATHJAX_STANDIN``."""
+    page.route(MATHJAX_CDN, lambda route: route.fulfill(
+        status=200, content_type="application/javascript", body=MATHJAX_STANDIN))
