@@ -100,10 +100,11 @@ def print_where_the_time_goes(by_unit: dict[str, list], units: list[str]) -> Non
             continue
         stage = {s: statistics.median(o.timings.get(s, 0.0) for o in rows) for s in STAGES}
         total = statistics.median(o.seconds for o in rows)
+        other = statistics.median(o.seconds - sum(o.timings.get(s, 0.0) for s in STAGES) for o in rows)
         tests = [t for o in rows for t in o.tests]
         slowest = max(tests, key=lambda t: t.seconds, default=None)
         print(f"{unit:<22}" + "".join(f"{stage[s]:>14.2f}" for s in STAGES)
-              + f"{total - sum(stage.values()):>8.2f}{total:>8.2f}  "
+              + f"{other:>8.2f}{total:>8.2f}  "
               + (f"{slowest.grade_id} {slowest.seconds:.1f} s" if slowest else ""))
 
 

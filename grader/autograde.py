@@ -150,11 +150,6 @@ def notebooks_folder(out: Path) -> Path:
     return out.with_suffix(".notebooks")
 
 
-def shown_notebook(outcome: Outcome) -> nbformat.NotebookNode:
-    """The outcome's graded notebook, safe to show: as stored, or made from what the kernel ran."""
-    return outcome.shown if outcome.shown is not None else graded_notebook(outcome)
-
-
 def write_grades(outcomes: list[Outcome], out: Path) -> Path:
     """Write the CSV to ``out``, the per-test breakdown to ``out`` with suffix ``.json`` and the
     graded notebooks, safe to show, to ``notebooks_folder(out)``; return the breakdown's path."""
@@ -168,10 +163,10 @@ def write_grades(outcomes: list[Outcome], out: Path) -> Path:
     folder = notebooks_folder(out)
     shutil.rmtree(folder, ignore_errors=True)
     for outcome in outcomes:
-        if outcome.executed is not None or outcome.shown is not None:
+        if outcome.executed is not None or outcome.shown is not None:  # a notebook ran, or was stored
             path = notebook_path(folder / outcome.student, outcome.unit)
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(shown_notebook(outcome), str(path))
+            nbformat.write(outcome.shown or graded_notebook(outcome), str(path))
     return breakdown
 
 
@@ -193,7 +188,7 @@ def record_in_course(outcomes: list[Outcome], submitted: Path, course: CourseFol
     grade."""
     waiting = 0
     for outcome in outcomes:
-        recorded = gradebook.record(course, outcome, submitted, shown_notebook(outcome))
+        recorded = gradebook.record(course, outcome, submitted, outcome.shown or graded_notebook(outcome))
         if recorded is not None:
             outcome.score, waiting = recorded.score, waiting + recorded.needs_manual_grade
     return waiting
@@ -251,6 +246,9 @@ def run(args) -> int:
     outcomes = grade_from_args(args, out.parent)
     if outcomes is None:
         return 2
+    for outcome in outcomes:  # made once: the gradebook's autograded/ and grades.notebooks/ share it
+        if outcome.executed is not None:
+            outcome.shown = graded_notebook(outcome)
     status = 0
     if args.course:
         course = open_course(Path(args.course))

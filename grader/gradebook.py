@@ -102,10 +102,7 @@ def record(course: CourseFolder, outcome: Outcome, submitted: Path, graded_noteb
                                  f"{course.root}` again to add it") from None
         gb.update_or_create_student(student)
         timestamp = timestamp_of(submission_folder)
-        if timestamp is not None:
-            gb.update_or_create_submission(unit, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(unit, student)
+        gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp else {}))
         notebook = gb.find_submission_notebook(unit, unit, student)
         for grade in notebook.grades:
             if grade.cell.cell_type == "code":  # a test cell

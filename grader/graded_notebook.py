@@ -14,6 +14,7 @@ One function makes it, for every place a graded notebook is opened: the feedback
 """
 
 import copy
+import functools
 
 import nbformat
 from nbformat import NotebookNode
@@ -26,14 +27,16 @@ from grader.sanitize import sanitize_notebook
 WITHHELD = "[output withheld: it quoted hidden test code]\n"
 
 
-def hidden_lines(nb: NotebookNode) -> set[str]:
-    """Lines of hidden-test code long enough to recognise when an output quotes them."""
+@functools.cache
+def hidden_lines(unit: str) -> frozenset[str]:
+    """Lines of the unit's hidden-test code long enough to recognise when an output quotes them
+    (read once per process: every submission of the unit needs them)."""
     lines = set()
-    for cell in nb.cells:
+    for cell in read_notebook(notebook_path(SOLUTIONS, unit)).cells:
         if has_hidden_tests(cell):
             visible = set(strip_hidden_tests(cell.source).splitlines())
             lines |= {ln.strip() for ln in cell.source.splitlines() if ln not in visible}
-    return {ln for ln in lines if len(ln) >= 12 and not ln.startswith("###")}
+    return frozenset(ln for ln in lines if len(ln) >= 12 and not ln.startswith("###"))
 
 
 def _output_text(output) -> str:
@@ -45,7 +48,7 @@ def _output_text(output) -> str:
     return "\n".join(str(v) for k, v in data.items() if k.startswith("text/"))
 
 
-def scrub_outputs(outputs: list, hidden: set[str]) -> list:
+def scrub_outputs(outputs: list, hidden: frozenset[str]) -> list:
     """``outputs`` with every output that quotes a hidden line replaced by a notice."""
     kept = []
     for output in outputs:
@@ -72,7 +75,7 @@ def verdict_line(test: TestResult) -> str:
 def graded_notebook(outcome: Outcome) -> NotebookNode:
     """The student's notebook as graded, with verdicts, safe to show (module docstring)."""
     nb = copy.deepcopy(outcome.executed) if outcome.executed else nbformat.v4.new_notebook()
-    hidden = hidden_lines(read_notebook(notebook_path(SOLUTIONS, outcome.unit)))
+    hidden = hidden_lines(outcome.unit)
     by_id = {t.grade_id: t for t in outcome.tests}
     for cell in nb.cells:
         if cell.cell_type != "code":
