@@ -1,7 +1,8 @@
 """``python -m grader autograde SUBMITTED [--jobs N] [--shard K/N] [--out grades.csv] [--course DIR]``.
 
-``SUBMITTED`` is nbgrader's layout ``SUBMITTED/<student>/<unit>/<unit>.ipynb``. Each submission is
-graded by a worker process of its own (``grader.submission.worker``): the student's code runs in a
+``SUBMITTED`` is nbgrader's layout ``SUBMITTED/<student>/<unit>/<unit>.ipynb``. Submissions are
+graded by worker processes, one per job slot, each grading one submission after another
+(``grader.submission.pool``, ``grader.submission.worker``): the student's code runs in a fresh
 sandboxed kernel (``grader.submission.sandbox``) within CPU-time, wall-clock and memory limits, and
 every test is decided in the worker, outside the kernel (``grader.submission.judge``). A broken or
 hostile submission gets a row with its status and the batch goes on; ``--jobs N`` grades N at once.
@@ -34,9 +35,9 @@ from grader.course import CourseError, CourseFolder, open_course
 from grader.environment import graded_kernel_environment
 from grader.graded_notebook import graded_notebook
 from grader.manifest import LABS, REPO, SOLUTIONS, UNIT_IDS, available_units, notebook_path
-from grader.processes import run_limited
 from grader.records import Outcome, Status
 from grader.submission.job import Job, Limits
+from grader.submission.pool import WorkerPool, worker_pool
 from grader.submission.worker import WorkerResult
 
 
@@ -74,23 +75,22 @@ def shard_of(students: list[str], shard: tuple[int, int] | None) -> list[str]:
     return [s for i, s in enumerate(students) if i % n == k]
 
 
-def _run_worker(job: Job) -> tuple[Status, str, WorkerResult | None]:
-    """Start the worker on ``job`` and wait, at most the notebook's wall-clock backstop."""
-    job.job_dir.joinpath("job.json").write_text(job.to_json())
-    env = {**os.environ, "PATH": job.env["PATH"]}
-    done = run_limited([sys.executable, "-m", "grader.submission.worker", str(job.job_dir / "job.json")],
-                       REPO, env, timeout=job.limits.notebook_wall)
-    if done.timed_out:
+def _run_worker(job: Job, workers: WorkerPool) -> tuple[Status, str, WorkerResult | None]:
+    """Have a worker grade ``job``; wait at most the notebook's wall-clock backstop."""
+    job_file = job.job_dir / "job.json"
+    job_file.write_text(job.to_json())
+    end = workers.run(job_file, timeout=job.limits.notebook_wall)
+    if end.timed_out:
         return Status.TIMEOUT, f"stopped after the notebook's wall-clock limit of {job.limits.notebook_wall:g} s", None
-    if done.returncode != 0 or not job.result_file.is_file():
-        last = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
-        return Status.CRASHED, "the grader's worker failed: " + last, None
+    if not end.done or not job.result_file.is_file():
+        return Status.CRASHED, "the grader's worker failed: " + end.last_error, None
     result = WorkerResult.from_json(job.result_file.read_text())
     return result.status, result.note, result
 
 
-def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, hide: list[str]) -> Outcome:
-    """Grade one notebook in a worker process; never raises for a bad submission."""
+def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, hide: list[str],
+                     workers: WorkerPool) -> Outcome:
+    """Grade one notebook in one of ``workers``; never raises for a bad submission."""
     started = time.monotonic()
     outcome = Outcome(student, unit, 0.0, max_score(unit), Status.MISSING)
     path = notebook_path(submitted / student, unit)
@@ -110,7 +110,7 @@ def grade_submission(submitted: Path, student: str, unit: str, limits: Limits, h
                   source=notebook_path(SOLUTIONS, unit), released=notebook_path(LABS, unit),
                   limits=limits, hide=tuple(hide), isolate=os.geteuid() == 0,
                   env=graded_kernel_environment())
-        outcome.status, outcome.note, result = _run_worker(job)
+        outcome.status, outcome.note, result = _run_worker(job, workers)
         if result is not None:
             outcome.tests, outcome.tampered = result.tests, result.tampered
             outcome.cpu_seconds, outcome.timings = result.cpu_seconds, result.timings
@@ -134,8 +134,9 @@ def grade_class(submitted: Path, jobs: int = 1, limits: Limits | None = None,
     if os.geteuid() != 0:
         print("note: not running as root, so student kernels run as you, with time and memory "
               "limits but without the sandbox's isolation (see grader/README.md)", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_submission, submitted, s, u, limits, hidden) for s, u in pairs]
+    worker_env = {**os.environ, "PATH": graded_kernel_environment()["PATH"]}
+    with worker_pool(jobs, REPO, worker_env) as workers, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(grade_submission, submitted, s, u, limits, hidden, workers) for s, u in pairs]
         outcomes = []
         for i, future in enumerate(futures, 1):
             o = future.result()

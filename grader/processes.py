@@ -7,6 +7,7 @@ killed, kernels included (they start sessions of their own, so a process group i
 
 import subprocess
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +27,12 @@ class Completed:
         return self.returncode is None
 
 
-def kill_tagged(tag: str) -> None:
-    """Kill every process whose environment carries ``SEQLAB_GRADER_RUN=tag`` (kernels included)."""
+def kill_tagged(tag: str, spare: Collection[int] = ()) -> None:
+    """Kill every process whose environment carries ``SEQLAB_GRADER_RUN=tag`` (kernels included),
+    except the processes ``spare``."""
     for proc in psutil.process_iter(["pid"]):
         try:
-            if proc.environ().get("SEQLAB_GRADER_RUN") == tag:
+            if proc.pid not in spare and proc.environ().get("SEQLAB_GRADER_RUN") == tag:
                 proc.kill()
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue

@@ -6,7 +6,7 @@ character lookups, and the folder of shipped files.
   public-domain tunes). Files are read as plain text, without importing music21, so loading is
   instant.
 - ``words`` -- the labs' word tokenizer; ``CharVocabulary`` -- a character list's lookups both ways.
-- ``CHECKPOINTS`` -- the folder of shipped files: trained weights and the music corpus's manifest.
+- ``CHECKPOINTS`` -- the folder of shipped files: trained weights, the music corpus's cleaned tunes and manifest.
 """
 
 import re

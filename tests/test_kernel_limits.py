@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.environment import graded_kernel_environment
+from grader.submission.forkserver import ForkServer
 from grader.submission.job import Limits
 from grader.submission.kernel import RunState, SandboxedKernel
 
@@ -17,13 +18,25 @@ pytestmark = pytest.mark.grader
 BURN = "import time\nt = time.process_time()\nwhile time.process_time() - t < {seconds}:\n    pass"
 
 
-@pytest.fixture(scope="module")
-def kernel():
+def _start_kernel(forkserver: ForkServer) -> SandboxedKernel:
     job_dir = Path(tempfile.mkdtemp(prefix="seqlab-limits-"))
     os.chmod(job_dir, 0o711)
     kernel = SandboxedKernel(job_dir, Limits(cell_cpu=2, notebook_cpu=60, wall_factor=20),
-                             graded_kernel_environment(), isolate=os.geteuid() == 0)
+                             forkserver.env, forkserver, isolate=os.geteuid() == 0)
     kernel.start()
+    return kernel
+
+
+@pytest.fixture(scope="module")
+def forkserver():
+    server = ForkServer(graded_kernel_environment())
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def kernel(forkserver):
+    kernel = _start_kernel(forkserver)
     yield kernel
     kernel.stop()
 
@@ -57,3 +70,23 @@ def test_a_busy_machine_does_not_change_the_verdict(kernel):
             spinner.kill()
             spinner.wait()
     assert done.state == RunState.OK and 0.9 < done.cpu_seconds < 1.9
+
+
+def _value(kernel: SandboxedKernel, expression: str):
+    done = kernel.execute("", cpu_limit=2, user_expressions={"v": expression}, keep_outputs=False)
+    return done.user_expressions["v"]["data"]["text/plain"]
+
+
+def test_kernels_forked_warm_are_new_processes_with_their_own_random_state(forkserver):
+    """A kernel forked from the fork server has TensorFlow imported already, but it is a process of
+    its own (its pid, no notebook history) whose random generators are seeded afresh."""
+    first, second = _start_kernel(forkserver), _start_kernel(forkserver)
+    try:
+        assert _value(first, "'tensorflow' in __import__('sys').modules") == "True"
+        assert _value(first, "__import__('os').getpid()") != _value(second, "__import__('os').getpid()")
+        for draw in ("__import__('numpy').random.rand()", "__import__('random').random()"):
+            assert _value(first, draw) != _value(second, draw), draw
+        assert _value(second, "len(In)") == "1"  # nothing ran in it before
+    finally:
+        first.stop()
+        second.stop()

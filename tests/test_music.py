@@ -6,6 +6,7 @@ import pytest
 
 from seqlab import music
 from seqlab.data import ABC_COLLECTIONS
+from seqlab.music import corpus
 
 RAW = """% a comment line
 X: 7
@@ -107,6 +108,26 @@ def test_the_shipped_manifest_matches_the_cleaning_and_gives_the_validity_rate()
     corpus = music.load_corpus()
     rate = corpus.validity("train")
     assert 0.8 < rate < 0.97, rate
+
+
+@pytest.mark.parametrize("name", corpus.DEFAULT_COLLECTIONS)
+def test_the_shipped_cleaned_tunes_are_what_cleaning_gives_now(name):
+    """``checkpoints/corpus_tunes.json.gz`` is read in place of cleaning while its key matches;
+    it must hold exactly what cleaning the raw text now gives."""
+    shipped = corpus._shipped_cleaned()[name]
+    assert shipped["key"] == corpus.cleaning_key(name), "cleaning changed: run python -m seqlab.music"
+    assert (tuple(shipped["tunes"]), shipped["n_raw"]) == corpus.clean_afresh(name)
+
+
+def test_cleaning_falls_back_to_the_code_when_the_shipped_key_differs(monkeypatch):
+    corpus._cleaned_collection.cache_clear()
+    monkeypatch.setattr(corpus, "cleaning_key", lambda name: "changed")
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(corpus, "clean_afresh", lambda name, normalise=True: (("X:1\nK:C\nC|\n",), 1))
+            assert music.clean_collection("oneills1850") == (["X:1\nK:C\nC|\n"], 1)
+    finally:
+        corpus._cleaned_collection.cache_clear()
 
 
 def test_the_manifest_agrees_with_music21_on_a_sample_of_tunes():

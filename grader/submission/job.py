@@ -1,8 +1,9 @@
 """What one module of the grader hands the next, typed: the limits, the job, the sandbox's spec.
 
-``autograde`` writes a ``Job`` for each submission and starts ``grader.submission.worker`` on it;
-the worker's kernel writes a ``SandboxSpec`` that ``grader.submission.sandbox`` reads before it
-starts the student's kernel. Both cross a process boundary as JSON (``to_json`` / ``from_json``).
+``autograde`` writes a ``Job`` for each submission and gives it to a ``grader.submission.worker``;
+the worker writes a ``SandboxSpec`` that the forked kernel process enters
+(``grader.submission.sandbox.enter``) before the kernel starts. Both cross a process boundary as
+JSON (``to_json`` / ``from_json``).
 """
 
 import json
@@ -73,7 +74,7 @@ class Job:
 
 @dataclass(frozen=True)
 class SandboxSpec:
-    """What ``grader.submission.sandbox`` does before it execs the kernel (see its docstring)."""
+    """What ``grader.submission.sandbox.enter`` does before the kernel starts (see its docstring)."""
 
     kernel_dir: str  # the kernel's scratch folder: the only place it may write
     uid: int  # the unprivileged user id the kernel runs as

@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import secrets
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,10 +25,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import psutil
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
 
 from grader.submission import protocol, sandbox
+from grader.submission.forkserver import ForkServer, ForkServerGone
 from grader.submission.job import Limits, SandboxSpec
 
 MAX_OUTPUT_CHARS = 200_000  # per cell; a student printing gigabytes cannot swamp the grader
@@ -70,14 +72,6 @@ def _keep_paths() -> list[str]:
     return sorted(os.path.realpath(p) for p in paths)
 
 
-def _ipc_kernel_manager(spec_dir: Path, kernel_dir: Path) -> KernelManager:
-    km = KernelManager(kernel_name="seqlab-sandbox", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
-    km.transport = "ipc"
-    km.ip = str(kernel_dir / "ipc")
-    km.connection_file = str(kernel_dir / "connection.json")
-    return km
-
-
 def _tree_cpu_seconds(pid: int) -> float:
     """CPU seconds of ``pid``, its live descendants and the children they have reaped."""
     try:
@@ -96,20 +90,19 @@ def _tree_cpu_seconds(pid: int) -> float:
 
 
 class SandboxedKernel:
-    """One student's kernel; ``stop`` ends it and everything it started."""
+    """One student's kernel, forked warm by ``forkserver``; ``stop`` ends it and everything it started."""
 
-    def __init__(self, job_dir: Path, limits: Limits, env: dict[str, str], hide: tuple[str, ...] = (),
-                 isolate: bool = True):
+    def __init__(self, job_dir: Path, limits: Limits, env: dict[str, str], forkserver: ForkServer,
+                 hide: tuple[str, ...] = (), isolate: bool = True):
         self.job_dir, self.limits, self.env = job_dir, limits, env
-        self.hide, self.isolate = hide, isolate
+        self.forkserver, self.hide, self.isolate = forkserver, hide, isolate
         self.tag = env.get("SEQLAB_GRADER_RUN") or secrets.token_hex(8)
-        self.cgroup = f"seqlab-{self.tag}"
+        self.cgroup = f"seqlab-{self.tag}-{secrets.token_hex(4)}"  # one per kernel: a worker starts many
         self.kernel_dir = job_dir / "kernel"
         self.dead = False
-        self.km: KernelManager | None = None
-        self.kc = None
-        self._pid: int | None = None
-        self._cpu_at_start = 0.0  # the kernel's start-up (imports of IPython) is not the student's
+        self.kc: BlockingKernelClient | None = None
+        self._proc: psutil.Process | None = None
+        self._cpu_at_start = 0.0  # the kernel's start-up (ipykernel's own) is not the student's
 
     def spec(self) -> SandboxSpec:
         hide = [*HIDDEN_ALWAYS, *self.hide]
@@ -122,26 +115,36 @@ class SandboxedKernel:
 
     def start(self, ready_timeout: float = 120) -> None:
         self.kernel_dir.mkdir(mode=0o700, exist_ok=True)
-        spec_dir = self.job_dir / "kernelspec" / "seqlab-sandbox"
-        spec_dir.mkdir(parents=True, exist_ok=True)
         spec_file = self.job_dir / "sandbox.json"
         spec_file.write_text(self.spec().to_json())
-        (spec_dir / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "grader.submission.sandbox", str(spec_file), "--",
-                     sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "seqlab sandbox", "language": "python", "interrupt_mode": "signal",
-        }))
-        self.km = _ipc_kernel_manager(spec_dir.parent, self.kernel_dir)
-        self.km.start_kernel(env=self.env, cwd=str(self.job_dir))
-        self._pid = getattr(self.km.provisioner, "pid", None)
-        self.kc = self.km.client()
-        self.kc.start_channels()
+        connection_file, _ = write_connection_file(
+            str(self.kernel_dir / "connection.json"), transport="ipc", ip=str(self.kernel_dir / "ipc"),
+            key=secrets.token_hex(32).encode())
         try:
-            self.kc.wait_for_ready(timeout=ready_timeout)
-        except RuntimeError as error:
+            self._proc = psutil.Process(self.forkserver.fork_kernel(spec_file, Path(connection_file)))
+        except (ForkServerGone, psutil.Error) as error:
             self.dead = True
             raise KernelGone(f"the kernel did not start: {error}") from error
+        self.kc = BlockingKernelClient(connection_file=connection_file)
+        self.kc.load_connection_file()
+        self.kc.start_channels()
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            try:
+                self.kc.wait_for_ready(timeout=1)
+                break
+            except RuntimeError:
+                if not self._alive() or time.monotonic() > deadline:
+                    self.stop()
+                    raise KernelGone("the kernel did not start") from None
         self._cpu_at_start = self._cpu_total()
+
+    def _signal(self, signum: int) -> None:
+        """``signum`` to the kernel's process group (the kernel and what it started)."""
+        try:
+            os.killpg(self._proc.pid, signum)
+        except (ProcessLookupError, PermissionError, AttributeError):
+            pass
 
     def stop(self) -> None:
         """End the kernel (at once, no shutdown request) and every process in its cgroup."""
@@ -149,12 +152,13 @@ class SandboxedKernel:
         if self.kc is not None:
             self.kc.stop_channels()
             self.kc = None
-        if self.km is not None:
+        if self._proc is not None:
+            self._signal(signal.SIGKILL)
             try:
-                self.km.shutdown_kernel(now=True)
-            except Exception:  # already gone
+                for proc in [self._proc, *self._proc.children(recursive=True)]:
+                    proc.kill()
+            except psutil.Error:  # already gone
                 pass
-            self.km.cleanup_resources()
         sandbox.release_cgroup(self.cgroup)
 
     def _cpu_total(self) -> float:
@@ -162,14 +166,18 @@ class SandboxedKernel:
         counted = sandbox.cgroup_cpu_seconds(self.cgroup)
         if counted is not None:
             return counted
-        return _tree_cpu_seconds(self._pid) if self._pid else 0.0
+        return _tree_cpu_seconds(self._proc.pid) if self._proc else 0.0
 
     def cpu_seconds(self) -> float:
         """CPU seconds used by the notebook and the tests so far (start-up excluded)."""
         return self._cpu_total() - self._cpu_at_start
 
     def _alive(self) -> bool:
-        return not self.dead and self.km is not None and self.km.is_alive()
+        try:
+            return (not self.dead and self._proc is not None and self._proc.is_running()
+                    and self._proc.status() != psutil.STATUS_ZOMBIE)
+        except psutil.Error:
+            return False
 
     def execute(self, code: str, cpu_limit: float, user_expressions: dict | None = None,
                 keep_outputs: bool = True) -> Execution:
@@ -189,7 +197,7 @@ class SandboxedKernel:
             now = time.monotonic()
             used = self._cpu_total() - cpu_start
             if interrupted_at is None and (used > budget or now > wall_deadline):
-                self.km.interrupt_kernel()
+                self._signal(signal.SIGINT)
                 interrupted_at, state = now, RunState.TIMEOUT
             if interrupted_at is not None and now > interrupted_at + INTERRUPT_GRACE:
                 self.stop()
@@ -197,7 +205,7 @@ class SandboxedKernel:
             try:
                 msg = self.kc.get_iopub_msg(timeout=POLL)
             except queue.Empty:
-                if not self.km.is_alive():
+                if not self._alive():
                     self.dead = True
                     return Execution(RunState.DEAD, outputs, cpu_seconds=used)
                 continue

@@ -1,7 +1,8 @@
-"""Start a student's kernel in a sandbox: ``python -m grader.submission.sandbox SPEC -- KERNEL ARGV``.
+"""Put a student's kernel in a sandbox: ``enter(spec)``, in a kernel forked by
+``grader.submission.forkserver``.
 
-Run by the grader (as root, normally) in place of the kernel's own command; ``SPEC`` is a
-``grader.submission.job.SandboxSpec`` as JSON. In order it:
+Run in the kernel's process (as root, normally) before it runs anything; ``spec`` is a
+``grader.submission.job.SandboxSpec``. In order it:
 1. sets resource limits (address space, file size, CPU time as a backstop, no core dumps);
 2. joins a cgroup of its own when cgroups are writable: memory and pids limits for the whole
    process tree, and the CPU-time counter the grader reads (``cpu_seconds``);
@@ -10,14 +11,13 @@ Run by the grader (as root, normally) in place of the kernel's own command; ``SP
    folders and temporary folders, and only what the kernel needs is bound back, read-only
    (the Python install, the venv, ``seqlab``, ``grader``) plus the kernel's own scratch folder;
 4. drops to an unprivileged user id of its own, with no way back (no_new_privs);
-5. execs the kernel, in its scratch folder.
+5. moves into the kernel's scratch folder, which becomes its home; then the kernel starts.
 Steps 2-4 need root; without it the kernel gets the limits of step 1 only, and the grader says so.
 """
 
 import ctypes
 import os
 import resource
-import sys
 from pathlib import Path
 
 from grader.submission.job import SandboxSpec
@@ -154,10 +154,8 @@ def drop_privileges(uid: int) -> None:
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
 
 
-def main(argv: list[str]) -> None:
-    spec_path, separator, *kernel = argv
-    assert separator == "--" and kernel, "usage: python -m grader.submission.sandbox SPEC -- KERNEL ARGV"
-    spec = SandboxSpec.from_json(Path(spec_path).read_text())
+def enter(spec: SandboxSpec) -> None:
+    """Steps 1-4 for this process, then into the kernel's scratch folder with its own home."""
     kernel_dir = spec.kernel_dir
     set_limits(spec.memory_bytes, spec.file_bytes, spec.cpu_seconds)
     if os.geteuid() == 0 and spec.isolate:
@@ -171,8 +169,3 @@ def main(argv: list[str]) -> None:
         "HOME": kernel_dir, "TMPDIR": "/tmp", "MPLCONFIGDIR": kernel_dir, "IPYTHONDIR": kernel_dir + "/.ipython",
         "KERAS_HOME": kernel_dir + "/.keras",
     })
-    os.execv(kernel[0], kernel)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

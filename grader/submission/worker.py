@@ -1,22 +1,32 @@
-"""Grade one submission: ``python -m grader.submission.worker JOB.json`` (run by ``grader.autograde``).
+"""Grade submissions: ``python -m grader.submission.worker JOB.json``, or ``--serve`` (run by
+``grader.submission.pool`` for ``grader.autograde``).
 
-The submission's cells run in a sandboxed kernel, with locked cells restored from the released
-lab; then the unit's tests are decided in this process (``grader.submission.judge``). Writes
-``result.json`` (a ``WorkerResult``) and ``executed.ipynb`` (the notebook as the student's kernel
-ran it, for feedback) into the job's folder, which only the grader can read.
+Each submission's cells run in a sandboxed kernel of its own, with locked cells restored from
+the released lab; then the unit's tests are decided in this process (``grader.submission.judge``).
+Writes ``result.json`` (a ``WorkerResult``) and ``executed.ipynb`` (the notebook as the student's
+kernel ran it, for feedback) into the job's folder, which only the grader can read.
+
+With ``--serve`` the worker grades one job after another: it reads a ``job.json`` path per line on
+stdin and answers ``done`` on stdout when that job's result is written. Only the worker is kept
+between jobs (its imports: TensorFlow, the tests' references, the corpus it has cleaned), never a
+kernel: every submission still gets a fresh kernel in a fresh sandbox, and the judge's namespace
+is made anew for each (``Judge.namespace``).
 """
 
 import json
+import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 import psutil
 
 from grader.cells import is_setup_cell, read_notebook, restore_locked_cells, tampered_cells
+from grader.processes import kill_tagged
 from grader.records import Problem, Status, TestResult, final_status
+from grader.submission.forkserver import ForkServer
 from grader.submission.job import Job
 from grader.submission.judge import Judge
 from grader.submission.kernel import KernelGone, RunState, SandboxedKernel
@@ -52,7 +62,7 @@ def _ran_out_of_memory(notebook: nbformat.NotebookNode, tests: list[TestResult])
     return in_cells or any(t.error == "MemoryError" for t in tests)
 
 
-def grade(job: Job) -> WorkerResult:
+def grade(job: Job, forkserver: ForkServer) -> WorkerResult:
     source, released = read_notebook(job.source), read_notebook(job.released)
     submitted = read_notebook(job.submission)
     tampered = tampered_cells(submitted, released)
@@ -60,7 +70,7 @@ def grade(job: Job) -> WorkerResult:
     kernel_dir = job.job_dir / "kernel"  # the kernel's scratch folder: a copy of the submission alone
     kernel_dir.mkdir(mode=0o700)
     nbformat.write(notebook, str(kernel_dir / job.submission.name))
-    kernel = SandboxedKernel(job.job_dir, job.limits, job.env, hide=job.hide, isolate=job.isolate)
+    kernel = SandboxedKernel(job.job_dir, job.limits, job.env, forkserver, hide=job.hide, isolate=job.isolate)
     limit = f"the limit of {job.limits.cell_cpu:g} CPU seconds"
     problems, tests = [], []
     timings = {"setup_cells": 0.0, "student_cells": 0.0}
@@ -108,12 +118,68 @@ def grade(job: Job) -> WorkerResult:
                         {k: round(v, 3) for k, v in timings.items()})
 
 
-def main(argv: list[str]) -> int:
-    job = Job.from_json(Path(argv[0]).read_text())
+class Worker:
+    """Grades jobs in turn with one fork server, started for the first job (and again if it dies
+    or a job's kernels need another environment). Processes a job's kernel left behind are
+    killed after the job (they carry the worker's tag, ``SEQLAB_GRADER_RUN``)."""
+
+    def __init__(self):
+        self.tag = os.environ.get("SEQLAB_GRADER_RUN")
+        self.forkserver: ForkServer | None = None
+
+    def _forkserver_for(self, env: dict[str, str]) -> ForkServer:
+        if self.forkserver is None or not self.forkserver.alive or self.forkserver.env != env:
+            if self.forkserver is not None:
+                self.forkserver.close()
+            self.forkserver = ForkServer(env)
+        return self.forkserver
+
+    def grade_file(self, job_file: Path, worker_start: float) -> None:
+        """Grade the job in ``job_file`` and write its result; ``worker_start`` is the seconds this
+        job waited for the worker to start (0 for a worker that was already running)."""
+        job = Job.from_json(job_file.read_text())
+        if self.tag:  # the kernels carry the worker's tag: whoever kills the worker kills them
+            job = replace(job, env={**job.env, "SEQLAB_GRADER_RUN": self.tag})
+        started = time.monotonic()
+        forkserver = self._forkserver_for(job.env)
+        forkserver_start = time.monotonic() - started
+        result = grade(job, forkserver)
+        result.timings["worker_start"] = round(worker_start + forkserver_start, 3)
+        job.result_file.write_text(result.to_json())
+        if self.tag:
+            kill_tagged(self.tag, spare={os.getpid(), forkserver.pid})
+
+    def close(self) -> None:
+        if self.forkserver is not None:
+            self.forkserver.close()
+
+
+def serve() -> int:
+    """Grade the jobs named on stdin, one per line, answering ``done`` for each on stdout. Anything
+    else written to stdout (by this process or a kernel it starts) goes to stderr instead."""
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")  # not inherited by kernels
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     worker_start = time.time() - psutil.Process().create_time()  # interpreter start and imports
-    result = grade(job)
-    result.timings["worker_start"] = round(worker_start, 3)
-    job.result_file.write_text(result.to_json())
+    worker = Worker()
+    try:
+        for line in sys.stdin:
+            worker.grade_file(Path(line.strip()), worker_start)
+            worker_start = 0.0
+            replies.write("done\n")
+            replies.flush()
+    finally:
+        worker.close()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--serve"]:
+        return serve()
+    worker = Worker()
+    try:
+        worker.grade_file(Path(argv[0]), time.time() - psutil.Process().create_time())
+    finally:
+        worker.close()
     return 0
 
 

@@ -9,7 +9,9 @@ provenance and licence in ``ABC_COLLECTIONS``); nothing is downloaded. The steps
    notes), one way to write a length, notes spaced by beat, so the model learns one spelling of
    the music (``seqlab.music.rhythm``)
 3. drop tunes music21 cannot parse or that have no notes (``seqlab.music.validity.check_tune``;
-   the slow parse pass is done once and its result shipped in ``checkpoints/corpus.json``)
+   the slow parse pass is done once and its result shipped in ``checkpoints/corpus.json``; the
+   cleaned tunes themselves are shipped too, in ``checkpoints/corpus_tunes.json.gz``, and used
+   while the raw text and the cleaning code are those they were made from)
 4. ``deduplicate``  -- the same music twice (ignoring title and spacing) is kept once
 5. ``split_by_tune``-- a seeded split, so no tune is in both training and validation sets
 
@@ -18,9 +20,11 @@ training text by ``seqlab.music.judging``.
 """
 
 import functools
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +39,7 @@ from seqlab.music.abc_text import clean_tune, join_tunes, music_of, split_tunes
 from seqlab.music.rhythm import normalise_rhythm
 
 MANIFEST = CHECKPOINTS / "corpus.json"
+CLEANED = CHECKPOINTS / "corpus_tunes.json.gz"  # every collection's cleaned tunes, made by python -m seqlab.music
 DEFAULT_COLLECTIONS = ("oneills1850", "ryansMammoth", "airdsAirs")
 
 
@@ -183,13 +188,49 @@ def clean_collection(name: str, normalise: bool = True) -> tuple[list[str | None
 
 @functools.cache
 def _cleaned_collection(name: str, normalise: bool) -> tuple[tuple[str | None, ...], int]:
-    """``clean_collection``'s work, done once per process: normalising takes seconds, and
-    ``load_corpus``, ``fingerprint`` and ``MusicCorpus.validity`` all need the cleaned tunes."""
+    """``clean_collection``'s work, done once per process, and read from the shipped ``CLEANED``
+    while it was made from the same raw text by the same cleaning code (normalising takes many
+    seconds, and ``load_corpus``, ``fingerprint`` and ``MusicCorpus.validity`` all need it)."""
+    shipped = _shipped_cleaned().get(name) if normalise else None
+    if shipped is not None and shipped["key"] == cleaning_key(name):
+        return tuple(shipped["tunes"]), shipped["n_raw"]
+    return clean_afresh(name, normalise)
+
+
+def clean_afresh(name: str, normalise: bool = True) -> tuple[tuple[str | None, ...], int]:
+    """Clean one collection now, ignoring what is shipped: (tunes or None, number of raw tunes)."""
     raw = split_tunes(load_abc_text(name))
     cleaned = [clean_tune(t) for t in raw]
     if normalise:
         cleaned = [None if t is None else normalise_rhythm(t) for t in cleaned]
     return tuple(cleaned), len(raw)
+
+
+def cleaning_key(name: str) -> str:
+    """What a collection's cleaned tunes depend on: its raw text and the cleaning code's source."""
+    import hashlib
+
+    from seqlab.music import abc_text, rhythm
+
+    digest = hashlib.sha1(load_abc_text(name).encode())
+    for module in (abc_text, rhythm):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _shipped_cleaned() -> dict:
+    return json.loads(gzip.decompress(CLEANED.read_bytes())) if CLEANED.is_file() else {}
+
+
+def write_cleaned(collections=DEFAULT_COLLECTIONS) -> None:
+    """Ship every collection's cleaned tunes (``CLEANED``), with the key they were made under."""
+    record = {}
+    for name in collections:
+        tunes, n_raw = clean_afresh(name)
+        record[name] = {"key": cleaning_key(name), "n_raw": n_raw, "tunes": list(tunes)}
+    CLEANED.write_bytes(gzip.compress(json.dumps(record).encode(), mtime=0))
+    _shipped_cleaned.cache_clear()
 
 
 def load_corpus(collections=DEFAULT_COLLECTIONS, val_fraction: float = 0.1, seed: int = 0,

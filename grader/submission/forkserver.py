@@ -1,0 +1,137 @@
+"""Warm kernels: students' kernels forked from a process that has already imported the heavy modules.
+
+A kernel that imports TensorFlow pays about 5 CPU seconds before a student's first line runs. The
+worker keeps one fork server (``python -m grader.submission.forkserver``): a process that has
+imported ``WARM_MODULES`` and has run nothing else, neither a student's code nor a test. For each
+submission it forks a child that enters a fresh sandbox (``grader.submission.sandbox.enter``:
+limits, cgroup, namespaces, its own user id), reseeds the random generators it inherited, and
+becomes an ipykernel. Every kernel is new and serves one submission; the fork server never runs
+student code, and no kernel is ever reused.
+
+The protocol: the worker writes one JSON line ``{"spec": SANDBOX_JSON, "connection_file": PATH}``
+per kernel on the server's stdin; the server answers the child's pid as a line on stdout.
+"""
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+WARM_MODULES = ("numpy", "tensorflow", "keras", "seqlab", "ipykernel.kernelapp")
+
+
+class ForkServerGone(RuntimeError):
+    """The fork server died or did not answer."""
+
+
+class ForkServer:
+    """The worker's side: a fork server started with the kernels' environment ``env``."""
+
+    def __init__(self, env: dict[str, str], start_timeout: float = 120):
+        self.env = env
+        self._home = tempfile.TemporaryDirectory(prefix="seqlab-forkserver-")  # Keras writes its config
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.submission.forkserver"],
+            env={**env, "HOME": self._home.name, "KERAS_HOME": self._home.name + "/.keras"},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/", start_new_session=True)
+        if self._read_line(start_timeout) != "ready":
+            self.close()
+            raise ForkServerGone("the fork server did not start")
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def _read_line(self, timeout: float) -> str:
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        return self._proc.stdout.readline().decode().strip() if ready else ""
+
+    def fork_kernel(self, spec_file: Path, connection_file: Path, timeout: float = 30) -> int:
+        """Fork a kernel that enters the sandbox of ``spec_file`` and serves ``connection_file``;
+        its pid."""
+        request = json.dumps({"spec": str(spec_file), "connection_file": str(connection_file)})
+        try:
+            self._proc.stdin.write(request.encode() + b"\n")
+            self._proc.stdin.flush()
+        except OSError as error:
+            raise ForkServerGone(f"the fork server is gone ({error})") from None
+        answer = self._read_line(timeout)
+        if not answer.isdigit():
+            raise ForkServerGone("the fork server did not answer")
+        return int(answer)
+
+    def close(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._home.cleanup()
+
+
+def _become_kernel(spec_file: str, connection_file: str) -> None:
+    """In the forked child: the sandbox, fresh random state, then the kernel. Never returns."""
+    status = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the server's auto-reaping is not the kernel's
+        os.setsid()  # its own session and process group: an interrupt reaches it and its children
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(2, 1)  # never the server's reply pipe
+        os.close(devnull)
+        from grader.submission import sandbox
+        from grader.submission.job import SandboxSpec
+
+        sandbox.enter(SandboxSpec.from_json(Path(spec_file).read_text()))
+        _fresh_process_state()
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=["-f", connection_file])
+        status = 0
+    except BaseException:  # the kernel's start failed: the grader sees it die
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(status)
+
+
+def _fresh_process_state() -> None:
+    """What a forked child shares with its siblings and would not share as a new process: the
+    random generators' states and the temporary folder Python has cached."""
+    import random
+
+    import numpy as np
+
+    random.seed()
+    np.random.seed()
+    tempfile.tempdir = None
+
+
+def serve() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they end
+    print("ready", flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _become_kernel(request["spec"], request["connection_file"])
+        print(pid, flush=True)
+
+
+if __name__ == "__main__":
+    serve()
