@@ -41,9 +41,10 @@ class WorkerResult:
     tests: list[TestResult] = field(default_factory=list)
     tampered: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the notebook's and the tests' CPU time in the kernel
-    # Wall-clock seconds of each stage: worker start (interpreter and imports), kernel start
-    # (sandbox and ipykernel), the lab's locked set-up cells in the kernel (its imports), the
-    # student's cells, the judge's set-up (the tests' imports, here), the tests.
+    # Wall-clock seconds of each stage: worker start (interpreter, imports and fork server; 0 for
+    # a worker that was running already), kernel start (fork, sandbox and ipykernel), the lab's
+    # locked set-up cells in the kernel (its imports), the student's cells, the judge's set-up
+    # (the tests' imports, here; seconds only the first time in a worker), the tests.
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
