@@ -187,11 +187,15 @@ def record_in_course(outcomes: list[Outcome], submitted: Path, course: CourseFol
     """Record every outcome in the course's gradebook and ``autograded/``; each row's score
     becomes the gradebook's (manual grades included). Returns how many cells wait for a manual
     grade."""
-    waiting = 0
+    waiting, done = 0, 0
     for outcome in outcomes:
-        recorded = gradebook.record(course, outcome, submitted, outcome.shown or graded_notebook(outcome))
+        try:
+            recorded = gradebook.record(course, outcome, submitted, outcome.shown or graded_notebook(outcome))
+        except gradebook.GradebookError as error:
+            raise gradebook.GradebookError(f"{error}. {done} submissions were recorded before this, "
+                                           "each whole") from None
         if recorded is not None:
-            outcome.score, waiting = recorded.score, waiting + recorded.needs_manual_grade
+            outcome.score, waiting, done = recorded.score, waiting + recorded.needs_manual_grade, done + 1
     return waiting
 
 
@@ -252,13 +256,13 @@ def run(args) -> int:
             outcome.shown = graded_notebook(outcome)
     status = 0
     if args.course:
-        course = open_course(Path(args.course))
-        try:
+        try:  # checked again: formgrader may have locked the gradebook while the class was graded
+            course = open_course(Path(args.course))
             gradebook.check_units(course, sorted({o.unit for o in outcomes if o.status != Status.MISSING}))
             waiting = record_in_course(outcomes, Path(args.submitted), course)
             print(f"recorded in {course.gradebook}: {sum(o.status != Status.MISSING for o in outcomes)} "
                   f"submissions; {waiting} written answers wait for a manual grade in formgrader")
-        except gradebook.GradebookError as error:  # nothing recorded; the CSV is still written
+        except (CourseError, gradebook.GradebookError) as error:  # the CSV is still written
             print(error, file=sys.stderr)
             status = 2
     breakdown = write_grades(outcomes, out)

@@ -21,13 +21,15 @@ student code runs here, and the kernels cannot see the course folder. One commit
 
 import shutil
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import compute_checksum, parse_utc
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import DatabaseError, OperationalError, SAWarning
 
 from grader.cells import grade_id, is_solution_cell, nbgrader_meta, read_notebook
 from grader.course import COURSE_ID, CourseFolder
@@ -38,7 +40,24 @@ NO_RESPONSE = "No response."
 
 
 class GradebookError(Exception):
-    """The gradebook cannot take these grades (a unit it does not know); the message says why."""
+    """The gradebook cannot take these grades (a unit it does not know, a lock, a broken file);
+    the message says why and what to do."""
+
+
+@contextmanager
+def _opened(course: CourseFolder) -> Iterator[Gradebook]:
+    """The course's gradebook; sqlite's errors (another program holding it locked, a file that is
+    not a gradebook) become one ``GradebookError``. A submission's grades are one transaction:
+    one that fails leaves nothing of it behind."""
+    try:
+        with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+            yield gb
+    except (OperationalError, DatabaseError) as error:
+        reason = ("another program holds it locked" if "locked" in str(error)
+                  else f"sqlite says: {str(getattr(error, 'orig', error)).strip()}")
+        raise GradebookError(f"cannot write the gradebook {course.gradebook}: {reason}; close "
+                             f"formgrader and any nbgrader command using it, then run autograde "
+                             f"again (it keeps manual grades)") from None
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,7 @@ def _unanswered(cell) -> bool:
 def check_units(course: CourseFolder, units: list[str]) -> None:
     """Raise ``GradebookError`` unless every unit is in the course's gradebook (checked before
     anything is recorded, so that no class is recorded in part)."""
-    with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+    with _opened(course) as gb:
         known = {a.name for a in gb.assignments}
     unknown = [u for u in units if u not in known]
     if unknown:
@@ -91,7 +110,7 @@ def record(course: CourseFolder, outcome: Outcome, submitted: Path, graded_noteb
     submission_folder = submitted / student / unit
     handed_in = _handed_in_cells(notebook_path(submitted / student, unit))
     auto_scores = {t.grade_id: t.points for t in outcome.tests}
-    with warnings.catch_warnings(), Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+    with warnings.catch_warnings(), _opened(course) as gb:
         # nbgrader's own update_or_create_submission makes SQLAlchemy warn about autoflush
         # (nbgrader autograde prints the same); it is harmless and not the instructor's business.
         warnings.simplefilter("ignore", SAWarning)

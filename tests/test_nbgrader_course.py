@@ -4,8 +4,11 @@ unsandboxed autograder refused, feedback from stored results."""
 
 import csv
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import nbformat
@@ -152,9 +155,96 @@ def test_feedback_reads_the_stored_results_without_grading_again(course, tmp_pat
     assert missing.returncode == 2 and "grade first" in missing.stderr
 
 
+@contextmanager
+def _locked(gradebook: Path) -> Iterator[None]:
+    """``gradebook`` held as formgrader, or another nbgrader command, holds it while writing."""
+    lock = sqlite3.connect(gradebook, timeout=0)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        yield
+    finally:
+        lock.rollback()
+        lock.close()
+
+
+def _students(course) -> set[str]:
+    with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+        return {s.id for s in gb.students}
+
+
+def test_a_gradebook_locked_from_the_start_is_named_in_one_line_before_any_grading(course, tmp_path):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(SUBMISSIONS / "full" / UNIT, submitted / "early" / UNIT)
+    with _locked(course.gradebook):
+        done = _grader("autograde", str(submitted), "--course", str(course.root), "--out",
+                       str(tmp_path / "grades.csv"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "locked" in done.stderr and "run this again" in done.stderr
+    assert not (tmp_path / "grades.csv").exists()  # refused before grading: nothing to lose
+    assert "early" not in _students(course)
+
+
+def test_a_gradebook_locked_while_grading_keeps_the_csv_and_records_nothing_partial(
+        course, tmp_path, monkeypatch, capsys):
+    from grader import __main__ as grader_cli
+    from grader import autograde
+
+    submitted = tmp_path / "submitted"
+    shutil.copytree(SUBMISSIONS / "full" / UNIT, submitted / "late" / UNIT)
+    grade_class = autograde.grade_class
+    with ExitStack() as stack:
+        def grade_then_lock(*args, **kwargs):  # formgrader starts saving a grade meanwhile
+            outcomes = grade_class(*args, **kwargs)
+            stack.enter_context(_locked(course.gradebook))
+            return outcomes
+
+        monkeypatch.setattr(autograde, "grade_class", grade_then_lock)
+        status = grader_cli.main(["autograde", str(submitted), "--course", str(course.root),
+                                  "--out", str(tmp_path / "grades.csv")])
+        err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    message = [line for line in err.splitlines() if "gradebook" in line]
+    assert len(message) == 1 and "locked" in message[0] and "again" in message[0], err
+    assert [(r["student"], r["status"]) for r in _rows(tmp_path / "grades.csv")] == [("late", "graded")]
+    assert "late" not in _students(course)
+
+
 def test_a_folder_that_is_not_a_course_is_refused(tmp_path):
     with pytest.raises(CourseError):
         open_course(tmp_path)
     done = _grader("autograde", str(SUBMISSIONS / "absent"), "--course", str(tmp_path),
                    "--out", str(tmp_path / "g.csv"))
     assert done.returncode == 2 and "python -m grader course" in done.stderr
+
+
+def test_bad_class_folders_are_named_and_what_can_be_graded_is_in_the_csv(course, tmp_path):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(SUBMISSIONS / "full" / UNIT, submitted / "ok" / UNIT)
+    shutil.copytree(SUBMISSIONS / "empty" / "02_rnn_unrolling", submitted / "ok" / "02_rnn_unrolling")
+    shutil.copytree(SUBMISSIONS / "full" / UNIT, submitted / "bad id" / UNIT)  # nbgrader refuses it
+    (submitted / "ok" / "99_nonsense").mkdir()
+    done = _grader("autograde", str(submitted), "--course", str(course.root), "--out",
+                   str(tmp_path / "grades.csv"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert any("not student ids" in line and "'bad id'" in line for line in lines), done.stderr
+    assert any("not unit ids" in line and "99_nonsense" in line for line in lines), done.stderr
+    refused = [line for line in lines if "gradebook" in line]  # this course's gradebook has unit 01 only
+    assert len(refused) == 1 and "02_rnn_unrolling" in refused[0] and "python -m grader course" in refused[0]
+    rows = {(r["student"], r["unit"]): r["status"] for r in _rows(tmp_path / "grades.csv")}
+    assert rows == {("ok", UNIT): "graded", ("ok", "02_rnn_unrolling"): "graded"}
+    assert "ok" not in _students(course)  # checked before anything was recorded: no class in part
+
+
+def test_a_gradebook_of_another_course_is_refused(course, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(course.config, other / "nbgrader_config.py")
+    with sqlite3.connect(other / "gradebook.db") as db:
+        db.execute("CREATE TABLE course (id VARCHAR(128) PRIMARY KEY)")
+        db.execute("INSERT INTO course VALUES ('ml101')")
+    with pytest.raises(CourseError, match="belongs to course ml101"):
+        open_course(other)
+    done = _grader("autograde", str(SUBMISSIONS / "absent"), "--course", str(other),
+                   "--out", str(tmp_path / "g.csv"))
+    assert done.returncode == 2 and "ml101" in done.stderr and done.stderr.strip().count("\n") == 0

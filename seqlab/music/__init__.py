@@ -4,7 +4,7 @@
   read its fields, cut generated text into tunes
 - ``seqlab.music.rhythm``   -- note lengths read and written one way, notes spaced by beat
 - ``seqlab.music.corpus``   -- the corpus: collections -> clean, unique tunes -> a seeded split by
-  tune, and its shipped manifest (``python -m seqlab.music`` rebuilds it)
+  tune, its shipped manifest and cleaned tunes (``python -m seqlab.music`` rebuilds both)
 - ``seqlab.music.validity`` -- a tune read with music21, and judged: does it parse, do its bars
   fit its meter
 - ``seqlab.music.judging``  -- generated tunes judged: validity and memorisation
@@ -22,7 +22,7 @@ from seqlab._lazy import lazy_names
 __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "corpus": ["MANIFEST", "DEFAULT_COLLECTIONS", "tune_key", "deduplicate", "split_by_tune",
                "MusicCorpus", "load_manifest", "fingerprint", "provenance", "build_manifest",
-               "clean_collection", "load_corpus",
+               "clean_collection", "clean_afresh", "cleaning_key", "write_cleaned", "load_corpus",
                # from seqlab.data, offered here as before
                "CHECKPOINTS", "ABC_COLLECTIONS", "MUSIC21_CORPUS_STATEMENT", "CharVocabulary",
                "load_abc_text"],
