@@ -10,6 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from seqlab.lstm import (
+    KINDS,
     HighwayExplorer,
     forget_guide,
     highway,  # the module: its cache is private
@@ -42,7 +43,7 @@ def test_the_cell_diagram_names_the_four_operations_and_the_gates():
 
 
 def test_input_gradient_norms_are_normalised_and_reproducible():
-    for kind in ("rnn", "lstm"):
+    for kind in KINDS:
         norms = small(kind=kind, steps=12, seed=0)
         assert norms.shape == (12,) and norms[0] == pytest.approx(1.0)
         assert np.isfinite(norms).all() and (norms > 0).all()
@@ -58,6 +59,18 @@ def test_a_larger_forget_bias_keeps_more_gradient_and_the_rnn_ignores_it():
     assert reached[2] > 1e3 * reached[0]
     np.testing.assert_array_equal(small(kind="rnn", steps=20, forget_bias=-2.0),
                                   small(kind="rnn", steps=20, forget_bias=5.0))
+
+
+def test_one_path_variants_are_the_same_lstm_with_the_other_path_stopped():
+    """One step has no recurrence to stop: all three LSTMs agree. Over many steps each path alone
+    carries less than all paths together, and the h/U path alone far less than the belt."""
+    one = [small(kind=kind, steps=1, forget_bias=2.0, seed=3) for kind in ("lstm", "lstm-cell", "lstm-hidden")]
+    np.testing.assert_allclose(one[1], one[0])
+    np.testing.assert_allclose(one[2], one[0])
+    full, cell, hidden = (input_gradient_norms(kind=kind, steps=30, forget_bias=3.0, seed=0)
+                          for kind in ("lstm", "lstm-cell", "lstm-hidden"))
+    assert full[-1] > 3 * cell[-1] > 0 and cell[-1] > 1e10 * hidden[-1]
+    assert 0.1 < cell[-1] / forget_guide(3.0, 30)[-1] < 10  # the belt alone: about sigma(b_f)^k
 
 
 def test_cached_norms_are_the_same_numbers_and_cannot_be_spoiled():
@@ -81,23 +94,26 @@ def _fake_norms(calls, kind, steps, forget_bias, seed):
     """Stand-in for input_gradient_norms: geometric curves, the LSTM's rate set by the bias."""
     calls.append((kind, steps, forget_bias, seed))
     rate = 0.5 if kind == "rnn" else 1 / (1 + np.exp(-forget_bias))
+    rate = rate ** 1.5 if kind == "lstm-cell" else rate
     return rate ** np.arange(steps) * (1 + 0.01 * seed)
 
 
 def test_highway_curves_and_plot():
     calls = []
     curves = highway_curves(2.0, 15, seeds=(0, 1), norms_fn=partial(_fake_norms, calls))
-    assert set(curves) == {"rnn", "lstm"} and all(len(runs) == 2 for runs in curves.values())
-    assert len(calls) == 4
+    assert set(curves) == {"rnn", "lstm", "lstm-cell"} and all(len(runs) == 2 for runs in curves.values())
+    assert len(calls) == 6
     again = highway_curves(3.0, 15, seeds=(0, 1), norms_fn=partial(_fake_norms, calls), rnn=curves["rnn"])
-    assert len(calls) == 6 and again["rnn"] is curves["rnn"], "given RNN curves are not recomputed"
+    assert len(calls) == 10 and again["rnn"] is curves["rnn"], "given RNN curves are not recomputed"
     fig = Figure()
     ax = plot_highway(fig.add_subplot(), curves, 2.0)
     labels = [line.get_label() for line in ax.get_lines()]
     assert any("SimpleRNN" in label for label in labels)
     assert any("LSTM, forget bias b_f = 2" in label for label in labels)
     assert any(label.startswith("σ(b_f)^k") for label in labels)
-    assert len(ax.get_lines()) == 3 + 2  # two curves and the guide, and one more seed of each
+    cell_path = next(line for line in ax.get_lines() if line.get_label() == "LSTM, cell path only")
+    assert cell_path.get_linestyle() == "-."
+    assert len(ax.get_lines()) == 4 + 3  # three curves and the guide, and one more seed of each
     assert "x_t" in ax.get_ylabel()
 
 
@@ -112,21 +128,21 @@ def test_explorer_redraws_when_the_bias_or_the_length_changes():
     explorer = HighwayExplorer(partial(_fake_norms, calls), forget_bias=1.0, steps=20, seeds=(0, 1))
     first = bytes(explorer.chart.value)
     assert first.startswith(PNG_MAGIC)
-    assert sorted(k for k, *_ in calls) == ["lstm", "lstm", "rnn", "rnn"]
-    assert "vanishing" in explorer.verdict.value
+    assert sorted(k for k, *_ in calls) == ["lstm", "lstm", "lstm-cell", "lstm-cell", "rnn", "rnn"]
+    assert "vanishing" in explorer.verdict.value and "cell path only" in explorer.verdict.value
     calls.clear()
     explorer.forget_bias.value = 5.0
-    assert [k for k, *_ in calls] == ["lstm", "lstm"], "the RNN's curves are cached"
+    assert [k for k, *_ in calls] == ["lstm", "lstm", "lstm-cell", "lstm-cell"], "the RNN's curves are cached"
     assert bytes(explorer.chart.value) != first
     np.testing.assert_allclose(explorer.curves["lstm"][0], forget_guide(5.0, 20))
     assert "stable" in explorer.verdict.value
     calls.clear()
     explorer.steps.value = 40
-    assert sorted(k for k, *_ in calls) == ["lstm", "lstm", "rnn", "rnn"]
+    assert sorted(k for k, *_ in calls) == ["lstm", "lstm", "lstm-cell", "lstm-cell", "rnn", "rnn"]
     assert explorer.curves["rnn"][0].shape == (40,)
     calls.clear()
     explorer.steps.value = 20  # back to a length seen before: the RNN comes from the cache
-    assert [k for k, *_ in calls] == ["lstm", "lstm"]
+    assert [k for k, *_ in calls] == ["lstm", "lstm", "lstm-cell", "lstm-cell"]
 
 
 def test_same_seeds_same_figure():
@@ -135,7 +151,7 @@ def test_same_seeds_same_figure():
         return bytes(explorer.chart.value), explorer.curves
 
     (png_a, curves_a), (png_b, curves_b) = png(), png()
-    for kind in ("rnn", "lstm"):
+    for kind in ("rnn", "lstm", "lstm-cell"):
         assert len(curves_a[kind]) == len(curves_b[kind]) == 2  # one curve per seed
         for a, b in zip(curves_a[kind], curves_b[kind], strict=True):
             np.testing.assert_array_equal(a, b)

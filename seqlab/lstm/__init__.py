@@ -4,7 +4,8 @@
 - ``seqlab.lstm.gates``        -- a remember-a-flag task, a small Keras LSTM trained on it, its
   gates read out of Keras' own ``LSTMCell``, their heatmaps and ``GateExplorer``
 - ``seqlab.lstm.highway``      -- how much gradient reaches each input through a SimpleRNN and an
-  LSTM, drawn in unit 03's plot, and ``HighwayExplorer`` (a slider for the forget bias)
+  LSTM and along the LSTM's cell state alone, drawn in unit 03's plot, and ``HighwayExplorer``
+  (a slider for the forget bias)
 
 Every name below can be imported from ``seqlab.lstm`` itself; importing the package is instant
 (its modules load on first use).
@@ -17,7 +18,7 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "gates": ["FLAGS", "QUERY", "ANSWERS", "FEATURES", "GATE_NAMES", "ActivationsFn", "encode",
               "answers", "flag_task", "build_flag_model", "train_flag_model", "gate_activations",
               "memory_unit", "gate_figure", "answers_html", "GateExplorer"],
-    "highway": ["KINDS", "LABELS", "input_gradient_norms", "cached_gradient_norms", "forget_gate",
+    "highway": ["KINDS", "LABELS", "SHOWN", "input_gradient_norms", "cached_gradient_norms", "forget_gate",
                 "forget_guide", "highway_curves", "plot_highway", "highway_figure", "verdict_html",
                 "HighwayExplorer"],
 })

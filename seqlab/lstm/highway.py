@@ -1,9 +1,12 @@
 """The LSTM's gradient highway, measured: how much of a loss's gradient reaches each earlier input.
 
 ``input_gradient_norms`` measures it with ``tf.GradientTape`` through Keras' ``SimpleRNN`` or
-``LSTM`` (``cached_gradient_norms`` remembers results); ``highway_figure`` draws RNN against LSTM
-in unit 03's style (``seqlab.bptt.plot_gradient_norms``: log scale, the three regimes shaded),
-and ``HighwayExplorer`` adds a slider for the forget gate's bias. The belt itself is drawn by
+``LSTM`` (``cached_gradient_norms`` remembers results), and through an LSTM whose gradient may take
+one path only: the cell state's (``"lstm-cell"``: the gradient into h_{t-1} is stopped) or the
+hidden state's through ``U`` (``"lstm-hidden"``: the gradient into c_{t-1} is stopped).
+``highway_figure`` draws RNN against LSTM and its cell path in unit 03's style
+(``seqlab.bptt.plot_gradient_norms``: log scale, the three regimes shaded), and
+``HighwayExplorer`` adds a slider for the forget gate's bias. The belt itself is drawn by
 ``seqlab.lstm.cell_diagram``. Nothing here computes an LSTM step: Keras does.
 """
 
@@ -19,8 +22,10 @@ from seqlab.bptt.figures import CURVE_COLORS, REGIME_TEXT_COLORS, plot_gradient_
 from seqlab.bptt.gradient_norms import regime
 from seqlab.explorer import Explorer, png_image
 
-KINDS = ("rnn", "lstm")
-LABELS = {"rnn": "SimpleRNN (tanh)", "lstm": "LSTM"}
+KINDS = ("rnn", "lstm", "lstm-cell", "lstm-hidden")
+LABELS = {"rnn": "SimpleRNN (tanh)", "lstm": "LSTM", "lstm-cell": "LSTM, cell path only",
+          "lstm-hidden": "LSTM, h/U path only"}
+SHOWN = ("rnn", "lstm", "lstm-cell")  # the figure's curves; the h/U path alone is gone in 3 steps
 
 # (kind, steps, forget_bias, seed) -> norms (steps,), see input_gradient_norms
 NormsFunction = Callable[..., np.ndarray]
@@ -45,6 +50,9 @@ def input_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: floa
     which is ``forget_bias``; Keras' own default is 1) reads random inputs x (N, T, D) of size
     ``input_scale`` from zero states. The loss is L = sum_n <h_T[n], v_n> for fixed random unit
     vectors v_n; ``tf.GradientTape`` gives dL/dx (N, T, D) in one backward pass.
+    ``"lstm-cell"`` and ``"lstm-hidden"`` are the same LSTM (same weights, inputs and forward
+    values), stepped by its Keras ``LSTMCell`` with the gradient into h_{t-1} (or c_{t-1}) stopped,
+    so that the gradient reaches x_t along the cell state only (or along h and ``U`` only).
 
     Returns norms (T,): ``norms[k]`` is the mean over the batch of ||dL/dx_{T-k}||, divided by
     the same at k = 0, for k = 0 (the last input) .. T - 1 (the first). Same arguments, same result.
@@ -55,14 +63,14 @@ def input_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: floa
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
-    blocks = 4 if kind == "lstm" else 1
+    blocks = 1 if kind == "rnn" else 4
     kernel, recurrent = _weights(rng, features, units, blocks)
     bias = np.zeros(blocks * units)
-    if kind == "lstm":
+    if kind == "rnn":
+        layer = keras.layers.SimpleRNN(units, dtype="float64")
+    else:
         bias[units:2 * units] = forget_bias  # gate order i, f, g, o: f is the second block
         layer = keras.layers.LSTM(units, dtype="float64")
-    else:
-        layer = keras.layers.SimpleRNN(units, dtype="float64")
     layer.build((None, None, features))
     layer.set_weights([kernel, recurrent, bias])
     x = tf.constant(input_scale * rng.normal(size=(batch, steps, features)))  # (N, T, D)
@@ -70,10 +78,24 @@ def input_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: floa
     v = tf.constant(v / np.linalg.norm(v, axis=1, keepdims=True))  # (N, H), unit rows
     with tf.GradientTape() as tape:
         tape.watch(x)
-        loss = tf.reduce_sum(layer(x) * v)  # layer(x): (N, H), the last state h_T
+        last = _one_path(layer.cell, x, kind) if kind.startswith("lstm-") else layer(x)  # (N, H)
+        loss = tf.reduce_sum(last * v)  # on the last state h_T
     grads = tape.gradient(loss, x).numpy()  # (N, T, D)
     norms = np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]  # (T,), index k = T - 1 - t
     return norms / norms[0]
+
+
+def _one_path(cell, x, kind: str):
+    """h_T of Keras' ``cell`` stepped over x (N, T, D) from zero states, the gradient into
+    h_{t-1} (``"lstm-cell"``) or c_{t-1} (``"lstm-hidden"``) stopped at every step."""
+    import tensorflow as tf
+
+    h = c = tf.zeros((x.shape[0], cell.units), x.dtype)  # (N, H) each
+    for t in range(x.shape[1]):
+        h_in = tf.stop_gradient(h) if kind == "lstm-cell" else h
+        c_in = tf.stop_gradient(c) if kind == "lstm-hidden" else c
+        h, (_, c) = cell(x[:, t], [h_in, c_in])
+    return h
 
 
 @lru_cache(maxsize=512)
@@ -85,7 +107,7 @@ def cached_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: flo
                           seed: int = 0) -> np.ndarray:
     """``input_gradient_norms`` with the default sizes, remembered: a setting seen before (in a
     figure or an earlier slider position) comes back at once. The RNN ignores ``forget_bias``."""
-    bias = float(forget_bias) if kind == "lstm" else 0.0
+    bias = float(forget_bias) if kind != "rnn" else 0.0
     return _cached_norms(kind, int(steps), bias, int(seed)).copy()
 
 
@@ -101,26 +123,30 @@ def forget_guide(forget_bias: float, steps: int) -> np.ndarray:
 
 def highway_curves(forget_bias: float, steps: int, seeds: Sequence[int] = (0,),
                    norms_fn: NormsFunction = cached_gradient_norms,
-                   rnn: list[np.ndarray] | None = None) -> dict[str, list[np.ndarray]]:
-    """``{"rnn": [norms per seed], "lstm": [norms per seed]}``. The RNN has no forget gate, so
-    its curves can be passed in (``rnn``) from an earlier call with the same steps and seeds."""
+                   rnn: list[np.ndarray] | None = None,
+                   kinds: Sequence[str] = SHOWN) -> dict[str, list[np.ndarray]]:
+    """``{kind: [norms per seed]}`` for each of ``kinds`` (the RNN, the LSTM and its cell path
+    alone). The RNN has no forget gate, so its curves can be passed in (``rnn``) from an earlier
+    call with the same steps and seeds."""
     def runs(kind):
         return [np.asarray(norms_fn(kind=kind, steps=steps, forget_bias=forget_bias, seed=s))
                 for s in seeds]
 
-    return {"rnn": runs("rnn") if rnn is None else rnn, "lstm": runs("lstm")}
+    return {kind: rnn if kind == "rnn" and rnn is not None else runs(kind) for kind in kinds}
 
 
 def plot_highway(ax: Axes, curves: dict[str, list[np.ndarray]], forget_bias: float,
                  title: str | None = None) -> Axes:
-    """RNN against LSTM in unit 03's plot: the first seed bold, further seeds thin, the guide
-    sigma(b_f)^k dashed. ``curves`` as returned by ``highway_curves``."""
+    """RNN against LSTM (and its cell path alone, drawn thinner) in unit 03's plot: the first
+    seed bold, further seeds thin, the guide sigma(b_f)^k dashed. ``curves`` as returned by
+    ``highway_curves``."""
     steps = len(curves["lstm"][0])
     main = {f"{LABELS[k]}" + (f", forget bias b_f = {forget_bias:g}" if k == "lstm" else ""):
             runs[0] for k, runs in curves.items()}
+    styles = {LABELS[k]: {"lw": 1.6, "ls": "-."} for k in curves if k.startswith("lstm-")}
     guide = {f"σ(b_f)^k = {forget_gate(forget_bias):.3f}^k (forget gates alone)":
              forget_guide(forget_bias, steps)}
-    plot_gradient_norms(ax, main, guides=guide, title=title)
+    plot_gradient_norms(ax, main, guides=guide, title=title, styles=styles)
     for i, runs in enumerate(curves.values()):
         for norms in runs[1:]:  # other seeds: thin lines of the same colour, not in the legend
             ax.plot(np.arange(len(norms)), np.where(norms > 0, norms, np.nan), lw=0.8, alpha=0.6,
