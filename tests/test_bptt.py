@@ -193,3 +193,12 @@ def test_explorer_with_keras_regimes():
     explorer.activation.value = "relu"
     explorer.identity_init.value = True
     assert "stable" in explorer.verdict.value
+
+
+def test_a_given_recurrent_matrix_is_used_and_a_non_normal_one_outgrows_its_radius():
+    W = bptt.recurrent_matrix(32, 0.9, False, 0)
+    np.testing.assert_array_equal(bptt.keras_gradient_norms(0.9, 20, "linear"),
+                                  bptt.keras_gradient_norms(steps=20, activation="linear", recurrent=W))
+    chain = 0.9 * np.eye(8) + 0.5 * np.eye(8, k=1)  # eigenvalues all 0.9, not normal
+    norms = bptt.keras_gradient_norms(steps=40, activation="linear", recurrent=chain)
+    assert norms.shape == (41,) and norms[40] > 100 * 0.9 ** 40

@@ -32,11 +32,13 @@ def recurrent_matrix(units: int, radius: float, identity: bool = False, seed: in
 
 def keras_gradient_norms(radius: float = 1.0, steps: int = 50, activation: str = "tanh",
                          identity_init: bool = False, input_scale: float = 0.1, units: int = 32,
-                         features: int = 8, batch: int = 16, seed: int = 0) -> np.ndarray:
+                         features: int = 8, batch: int = 16, seed: int = 0,
+                         recurrent: np.ndarray | None = None) -> np.ndarray:
     """Norms of the gradient that the loss at step T sends back to each earlier hidden state.
 
     A Keras ``SimpleRNNCell`` (float64, ``units`` H, zero bias) with ``Whh = recurrent_matrix(...)``
-    reads random inputs x (N, T, D) of size ``input_scale`` from h_0 = 0. The loss is
+    (or ``recurrent`` (H, H) itself when it is given: then ``radius``, ``identity_init`` and
+    ``units`` are not used) reads random inputs x (N, T, D) of size ``input_scale`` from h_0 = 0. The loss is
     L = sum_n <h_T[n], v_n> for fixed random unit vectors v_n, so dL/dh_T has norm 1 per sequence.
     The cell is stepped in a Python loop so that ``tf.GradientTape`` can return dL/dh_t for every t.
 
@@ -48,11 +50,14 @@ def keras_gradient_norms(radius: float = 1.0, steps: int = 50, activation: str =
     import keras
     import tensorflow as tf
 
+    if recurrent is not None:
+        units = len(recurrent)
     rng = np.random.default_rng(seed)
     cell = keras.layers.SimpleRNNCell(units, activation=activation, dtype="float64")
     cell.build((None, features))
     cell.kernel.assign(rng.normal(scale=1 / np.sqrt(features), size=(features, units)))  # (D, H)
-    cell.recurrent_kernel.assign(recurrent_matrix(units, radius, identity_init, seed))  # (H, H)
+    cell.recurrent_kernel.assign(recurrent_matrix(units, radius, identity_init, seed)
+                                 if recurrent is None else recurrent)  # (H, H)
     cell.bias.assign(np.zeros(units))
     x = tf.constant(input_scale * rng.normal(size=(batch, steps, features)))  # (N, T, D)
     v = rng.normal(size=(batch, units))
