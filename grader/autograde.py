@@ -192,8 +192,8 @@ def record_in_course(outcomes: list[Outcome], submitted: Path, course: CourseFol
         try:
             recorded = gradebook.record(course, outcome, submitted, outcome.shown or graded_notebook(outcome))
         except gradebook.GradebookError as error:
-            raise gradebook.GradebookError(f"{error}. {done} submissions were recorded before this, "
-                                           "each whole") from None
+            raise gradebook.GradebookError(f"{error}. {done} submissions were recorded before this; "
+                                           "running autograde again records the rest") from None
         if recorded is not None:
             outcome.score, waiting, done = recorded.score, waiting + recorded.needs_manual_grade, done + 1
     return waiting

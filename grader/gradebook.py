@@ -16,7 +16,8 @@ renders it:
   the student's ``timestamp.txt`` beside it.
 
 Everything happens in the grader's own process after the sandboxed worker has finished: no
-student code runs here, and the kernels cannot see the course folder. One commit per submission.
+student code runs here, and the kernels cannot see the course folder. The grades of a submission
+are one commit (nbgrader's API commits the student and the submission rows before it).
 """
 
 import shutil
@@ -46,9 +47,11 @@ class GradebookError(Exception):
 
 @contextmanager
 def _opened(course: CourseFolder) -> Iterator[Gradebook]:
-    """The course's gradebook; sqlite's errors (another program holding it locked, a file that is
-    not a gradebook) become one ``GradebookError``. A submission's grades are one transaction:
-    one that fails leaves nothing of it behind."""
+    """The course's gradebook; sqlite's errors (another program holding it locked past sqlite's
+    busy timeout, a file that is not a gradebook) become one ``GradebookError``. The grades of a
+    submission are committed together, but nbgrader's ``update_or_create_student`` and
+    ``update_or_create_submission`` commit as they go: a lock that comes between them leaves the
+    student or an ungraded submission behind, which recording the submission again completes."""
     try:
         with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
             yield gb
