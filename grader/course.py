@@ -94,6 +94,12 @@ def _configured(root: Path) -> dict:
     return dict(config.get("CourseDirectory", {}))
 
 
+def locked_message(path: Path) -> str:
+    """What to tell the instructor when another program holds the gradebook ``path`` locked."""
+    return (f"the gradebook {path} is locked by another program (formgrader saving a grade, or an "
+            f"nbgrader command); wait for it or close it, then run this again (manual grades are kept)")
+
+
 def _gradebook_courses(path: Path) -> set[str]:
     """The course ids recorded in an existing gradebook; raises ``CourseError`` when it is locked."""
     try:
@@ -104,8 +110,7 @@ def _gradebook_courses(path: Path) -> set[str]:
             return {row[0] for row in db.execute("SELECT id FROM course")}
     except sqlite3.OperationalError as error:
         if "locked" in str(error):
-            raise CourseError(f"the gradebook {path} is locked by another program (formgrader "
-                              "saving a grade?); wait for it, or close it, and run this again") from None
+            raise CourseError(locked_message(path)) from None
         raise CourseError(f"{path} is not an nbgrader gradebook ({error})") from None
     except sqlite3.DatabaseError as error:
         raise CourseError(f"{path} is not an nbgrader gradebook ({error})") from None

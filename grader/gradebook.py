@@ -33,7 +33,7 @@ from nbgrader.utils import compute_checksum, parse_utc
 from sqlalchemy.exc import DatabaseError, OperationalError, SAWarning
 
 from grader.cells import grade_id, is_solution_cell, nbgrader_meta, read_notebook
-from grader.course import COURSE_ID, CourseFolder
+from grader.course import COURSE_ID, CourseFolder, locked_message
 from grader.manifest import notebook_path
 from grader.records import Outcome, Status
 
@@ -56,11 +56,12 @@ def _opened(course: CourseFolder) -> Iterator[Gradebook]:
         with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
             yield gb
     except (OperationalError, DatabaseError) as error:
-        reason = ("another program holds it locked" if "locked" in str(error)
-                  else f"sqlite says: {str(getattr(error, 'orig', error)).strip()}")
-        raise GradebookError(f"cannot write the gradebook {course.gradebook}: {reason}; close "
-                             f"formgrader and any nbgrader command using it, then run autograde "
-                             f"again (it keeps manual grades)") from None
+        if "locked" in str(error):
+            raise GradebookError(locked_message(course.gradebook)) from None
+        raise GradebookError(f"cannot write the gradebook {course.gradebook}: sqlite says: "
+                             f"{str(getattr(error, 'orig', error)).strip()}; close formgrader and any "
+                             f"nbgrader command using it, then run autograde again (it keeps manual "
+                             f"grades)") from None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from seqlab.explorer import Explorer, png_image
 KINDS = ("rnn", "lstm", "lstm-cell", "lstm-hidden")
 LABELS = {"rnn": "SimpleRNN (tanh)", "lstm": "LSTM", "lstm-cell": "LSTM, cell path only",
           "lstm-hidden": "LSTM, h/U path only"}
-SHOWN = ("rnn", "lstm", "lstm-cell")  # the figure's curves; the h/U path alone is gone in 3 steps
+SHOWN = ("rnn", "lstm", "lstm-cell")  # the figure's curves; the h/U path alone falls ~10x per step
 
 # (kind, steps, forget_bias, seed) -> norms (steps,), see input_gradient_norms
 NormsFunction = Callable[..., np.ndarray]
