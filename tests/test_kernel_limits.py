@@ -90,3 +90,23 @@ def test_kernels_forked_warm_are_new_processes_with_their_own_random_state(forks
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_speed_test_counts_cpu_seconds_outside_the_kernel_that_a_student_cannot_fake(kernel):
+    """``cpu_seconds_in_kernel`` (unit 05's generation speed) is the CPU time of the kernel's
+    process tree, counted by the grader: a student who stops the kernel's clocks changes nothing,
+    and neither do processes spinning beside it."""
+    count = "x = 0\nfor i in range(n):\n    x += i\nresult = x"
+    quiet = kernel.probe_cpu(count, {"n": 5_000_000}, cpu_limit=10)[1]
+    kernel.execute("import time\n_clocks = time.process_time, time.perf_counter\n"
+                   "time.process_time = time.perf_counter = lambda: 0.0", cpu_limit=2)
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        reply, busy = kernel.probe_cpu(count, {"n": 5_000_000}, cpu_limit=10)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+        kernel.execute("time.process_time, time.perf_counter = _clocks", cpu_limit=2)
+    assert reply["ok"] and reply["value"] == 5_000_000 * 4_999_999 // 2
+    assert 0.1 < quiet and 0.7 < busy / quiet < 1.5, (quiet, busy)

@@ -85,6 +85,12 @@ class Judge:
             _raise_like(reply, "run_in_kernel")
         return reply.get("value")
 
+    def cpu_seconds_in_kernel(self, code: str, inputs: dict) -> float:
+        reply, cpu_seconds = self.kernel.probe_cpu(code + "\nresult = None", inputs, self.call_cpu)
+        if not reply["ok"]:
+            _raise_like(reply, "cpu_seconds_in_kernel")
+        return cpu_seconds
+
     def namespace(self) -> dict:
         """The tests' namespace: the set-up cells' names, with graded names bound to the kernel."""
         scope = {"__name__": "__seqlab_judge__"}
@@ -98,7 +104,7 @@ class Judge:
         return scope
 
     def run(self) -> list[TestResult]:
-        with protocol.judging(self.run_in_kernel):
+        with protocol.judging(self.run_in_kernel, self.cpu_seconds_in_kernel):
             started = time.monotonic()
             scope = self.namespace()
             self.setup_seconds = time.monotonic() - started  # the set-up cells here: imports, data

@@ -238,7 +238,9 @@ class SandboxedKernel:
                 return msg["content"]
         return None
 
-    def _remote(self, entry: str, first: str, payload: str, cpu_limit: float):
+    def _remote(self, entry: str, first: str, payload: str, cpu_limit: float) -> tuple[dict, float]:
+        """The decoded reply of ``protocol.<entry>(first, payload)`` in the kernel, and the CPU
+        seconds the kernel's process tree spent on it."""
         code = (f"import grader.submission.protocol as _seqlab_protocol\n"
                 f"_seqlab_reply = _seqlab_protocol.{entry}({first!r}, {payload!r})")
         done = self.execute(code, cpu_limit, {"reply": "_seqlab_reply"}, keep_outputs=False)
@@ -252,21 +254,25 @@ class SandboxedKernel:
             assert isinstance(reply, dict) and isinstance(reply.get("ok"), bool)
         except Exception as error:  # anything odd coming back is the student's failure
             raise protocol.PlainDataError(f"no valid reply from the kernel ({type(error).__name__})") from None
-        return reply
+        return reply, done.cpu_seconds
 
     def call(self, name: str, args: tuple, kwargs: dict, cpu_limit: float):
         """``name(*args, **kwargs)`` in the kernel: the reply dict (``ok``, ``value`` or ``error``)."""
         payload, rngs = protocol.encode_with_rngs((list(args), dict(kwargs)))
-        reply = self._remote("call", name, payload, cpu_limit)
+        reply, _ = self._remote("call", name, payload, cpu_limit)
         _sync_generators(rngs, reply.get("rngs"))
         return reply
 
     def probe(self, code: str, inputs: dict, cpu_limit: float):
         """Run ``code`` in a copy of the kernel's namespace with ``inputs``; the reply dict."""
+        return self.probe_cpu(code, inputs, cpu_limit)[0]
+
+    def probe_cpu(self, code: str, inputs: dict, cpu_limit: float) -> tuple[dict, float]:
+        """``probe``, and the CPU seconds it took as counted from outside the kernel."""
         payload, rngs = protocol.encode_with_rngs(([], dict(inputs)))
-        reply = self._remote("probe", code, payload, cpu_limit)
+        reply, cpu_seconds = self._remote("probe", code, payload, cpu_limit)
         _sync_generators(rngs, reply.get("rngs"))
-        return reply
+        return reply, cpu_seconds
 
 
 def _sync_generators(rngs: list, advanced) -> None:

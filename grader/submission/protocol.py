@@ -15,7 +15,10 @@ Three parts, used on both sides of the sandbox:
 - **What tests call.** ``run_in_kernel(code, **inputs)`` runs ``code`` with the notebook's names and
   ``inputs`` bound and returns its ``result`` as plain data. In a student's notebook it runs right
   there; while the grader's judge decides a test (``judging``), the same call is sent to the
-  student's sandboxed kernel, and only the plain-data reply comes back.
+  student's sandboxed kernel, and only the plain-data reply comes back. ``cpu_seconds_in_kernel``
+  runs code the same way and returns the CPU seconds it took, counted by the grader from outside
+  the sandbox (a speed test then means the same on a quiet and on a busy machine, and the
+  student's code cannot report its own time).
 """
 
 import base64
@@ -23,6 +26,7 @@ import contextlib
 import io
 import json
 import math
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
@@ -243,6 +247,7 @@ def probe(code: str, payload: str) -> str:
 
 # Set by the grader's judge while it decides one submission's tests (see ``judging``).
 _kernel_runner: ContextVar[Callable[[str, dict], object] | None] = ContextVar("kernel_runner", default=None)
+_kernel_cpu_meter: ContextVar[Callable[[str, dict], float] | None] = ContextVar("kernel_cpu_meter", default=None)
 
 
 def run_in_kernel(code: str, **inputs):
@@ -259,12 +264,30 @@ def run_in_kernel(code: str, **inputs):
     return to_plain(_probe(code, inputs))
 
 
+def cpu_seconds_in_kernel(code: str, **inputs) -> float:
+    """Run ``code`` as ``run_in_kernel`` does (it need not set ``result``); the CPU seconds it took.
+
+    When a lab is graded, the grader counts them from outside the sandbox: the CPU time of the
+    kernel's process tree, which does not depend on how busy the machine is and which the
+    student's code cannot fake. In a notebook, ``time.process_time()`` around the code.
+    """
+    meter = _kernel_cpu_meter.get()
+    if meter is not None:
+        return meter(code, inputs)
+    started = time.process_time()
+    _probe(code + "\nresult = None", inputs)
+    return time.process_time() - started
+
+
 @contextlib.contextmanager
-def judging(runner: Callable[[str, dict], object]) -> Iterator[None]:
+def judging(runner: Callable[[str, dict], object],
+            cpu_meter: Callable[[str, dict], float] | None = None) -> Iterator[None]:
     """While inside, ``run_in_kernel(code, **inputs)`` calls ``runner(code, inputs)`` (the judge's
-    way into the student's kernel) instead of running here. Local to this thread and context."""
-    token = _kernel_runner.set(runner)
+    way into the student's kernel) instead of running here, and ``cpu_seconds_in_kernel`` calls
+    ``cpu_meter``. Local to this thread and context."""
+    tokens = _kernel_runner.set(runner), _kernel_cpu_meter.set(cpu_meter)
     try:
         yield
     finally:
-        _kernel_runner.reset(token)
+        _kernel_runner.reset(tokens[0])
+        _kernel_cpu_meter.reset(tokens[1])
