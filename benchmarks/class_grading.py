@@ -1,7 +1,8 @@
 """Grading a class: N synthetic students × every unit, ``--jobs 2``, against plain nbgrader.
 
 ``python -m benchmarks class`` (``SEQLAB_BENCH_STUDENTS=N``, default 6; ``SEQLAB_BENCH_NBGRADER=0``
-skips the nbgrader comparison)
+skips the nbgrader comparison; ``SEQLAB_BENCH_UNITS=01_sequences,02_rnn_unrolling`` grades only
+those units)
 
 The class mixes full, half and empty answers (student i gets kind i mod 3); a student whose
 answers are all ``pass`` measures the overhead floor. Prints, per unit, the seconds of one
@@ -108,17 +109,39 @@ def print_where_the_time_goes(by_unit: dict[str, list], units: list[str]) -> Non
               + (f"{slowest.grade_id} {slowest.seconds:.1f} s" if slowest else ""))
 
 
+def print_cpu_projection(by_unit: dict[str, list], units: list[str], students: int) -> None:
+    """CPU seconds per submission, the student's kernel and the grader's worker, and the class time
+    they add up to on 2 cores: a figure that a busy machine does not change (wall-clock seconds do).
+    Not counted: starting a worker and its fork server (once per job slot, a few seconds) and the
+    grader's main process (printed after)."""
+    print("\nCPU seconds per submission (median; start = the kernel's fork, sandbox and ipykernel; "
+          "kernel = the student's notebook and the tests' calls; worker = the judge, its references "
+          "and the notebooks it reads and writes):")
+    print(f"{'unit':<22}{'start':>9}{'kernel':>9}{'worker':>9}{'total':>9}")
+    total = 0.0
+    for unit in units:
+        cost = [(o.timings.get("kernel_start_cpu", 0.0), o.cpu_seconds, o.timings.get("worker_cpu", 0.0))
+                for o in by_unit[unit]]
+        start, kernel, worker = (statistics.median(c[i] for c in cost) for i in range(3))
+        total += sum(sum(c) for c in cost)
+        print(f"{unit:<22}{start:>9.2f}{kernel:>9.2f}{worker:>9.2f}{start + kernel + worker:>9.2f}")
+    per_student = total / students
+    minutes = per_student * TARGET_CLASS * TARGET_UNITS / len(units) / 2 / 60
+    print(f"CPU: {per_student:.1f} s per student of {len(units)} units; {TARGET_CLASS} students x "
+          f"{TARGET_UNITS} units on 2 cores: about {minutes:.0f} min of CPU (target {TARGET_MINUTES})")
+
+
 def main() -> None:
     students = int(os.environ.get("SEQLAB_BENCH_STUDENTS", "6"))
     compare = os.environ.get("SEQLAB_BENCH_NBGRADER", "1") != "0"
-    units = available_units()
+    units = [u for u in available_units() if u in os.environ.get("SEQLAB_BENCH_UNITS", u).split(",")]
     folder = Path(tempfile.mkdtemp(prefix="seqlab-bench-class-"))
     try:
         kinds = make_class(folder, students, units)
         by_unit: dict[str, list] = defaultdict(list)
-        started = time.perf_counter()
+        started, grader_cpu = time.perf_counter(), time.process_time()
         outcomes = grade_class(folder, jobs=2, limits=Limits())
-        wall = time.perf_counter() - started
+        wall, grader_cpu = time.perf_counter() - started, time.process_time() - grader_cpu
         for o in outcomes:
             by_unit[o.unit].append(o)
         ours_by_unit = {u: sum(o.seconds for o in by_unit[u]) / 2 for u in units}  # 2 jobs
@@ -142,6 +165,9 @@ def main() -> None:
     print_where_the_time_goes(by_unit, units)
     per_student = wall / n
     projected = per_student * TARGET_CLASS * TARGET_UNITS / len(units) / 60
+    print_cpu_projection(by_unit, units, n)
+    print(f"the grader's main process: {grader_cpu:.1f} CPU s for the class "
+          f"({grader_cpu / len(outcomes):.2f} s per submission)")
     wrong = [o for o in outcomes if kinds[o.student] == "full" and o.score != sum(
         t.max_points for t in o.tests)]
     print(f"class: {wall:.0f} s wall for {len(outcomes)} submissions ({per_student:.1f} s per student "

@@ -1,6 +1,7 @@
 """What the grader needs to know about a notebook's nbgrader cells: one place that reads their
 metadata (for the grader, the fixture builder, the tests and the benchmarks)."""
 
+import ast
 import copy
 
 import nbformat
@@ -50,6 +51,25 @@ def is_setup_cell(cell: NotebookNode) -> bool:
     """A locked code cell that is not graded: the lab's set-up (imports, data), run before tests."""
     meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and bool(meta.get("locked")) and not meta.get("grade")
+
+
+def setup_imports(nb: NotebookNode) -> tuple[str, ...]:
+    """The modules a lab's locked set-up cells import, in order (``import keras``, ``from seqlab.checks
+    import check``: ``keras``, ``seqlab.checks``); what a kernel for that lab will need first."""
+    found: list[str] = []
+    for cell in nb.cells:
+        if not is_setup_cell(cell):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return tuple(dict.fromkeys(found))
 
 
 def points(cell: NotebookNode) -> float:

@@ -78,8 +78,16 @@ def _value(kernel: SandboxedKernel, expression: str):
 
 
 def test_kernels_forked_warm_are_new_processes_with_their_own_random_state(forkserver):
-    """A kernel forked from the fork server has TensorFlow imported already, but it is a process of
-    its own (its pid, no notebook history) whose random generators are seeded afresh."""
+    """A kernel forked from the fork server has what its lab's set-up imports (TensorFlow, once the
+    worker has warmed the server for such a lab) imported already, and nothing heavy before that;
+    but it is a process of its own (its pid, no notebook history) whose random generators are
+    seeded afresh."""
+    cold = _start_kernel(forkserver)
+    try:
+        assert _value(cold, "'tensorflow' in __import__('sys').modules") == "False"  # unit 01's case
+    finally:
+        cold.stop()
+    forkserver.warm(("keras", "tensorflow"))
     first, second = _start_kernel(forkserver), _start_kernel(forkserver)
     try:
         assert _value(first, "'tensorflow' in __import__('sys').modules") == "True"
@@ -110,3 +118,13 @@ def test_a_speed_test_counts_cpu_seconds_outside_the_kernel_that_a_student_canno
         kernel.execute("time.process_time, time.perf_counter = _clocks", cpu_limit=2)
     assert reply["ok"] and reply["value"] == 5_000_000 * 4_999_999 // 2
     assert 0.1 < quiet and 0.7 < busy / quiet < 1.5, (quiet, busy)
+
+
+def test_the_fork_server_is_warmed_with_what_each_lab_imports_in_its_set_up():
+    from grader.cells import read_notebook, setup_imports
+    from grader.manifest import LABS, notebook_path
+
+    first = setup_imports(read_notebook(notebook_path(LABS, "01_sequences")))
+    assert "seqlab" in first and "numpy" in first and "tensorflow" not in first  # unit 01: no TF
+    second = setup_imports(read_notebook(notebook_path(LABS, "02_rnn_unrolling")))
+    assert {"tensorflow", "keras", "seqlab.checks"} <= set(second)

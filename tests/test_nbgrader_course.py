@@ -52,10 +52,20 @@ def course(tmp_path_factory):
     for student in STUDENTS:
         shutil.copytree(SUBMISSIONS / student / UNIT, folder.submitted / student / UNIT)
     (folder.submitted / "full" / UNIT / "timestamp.txt").write_text(TIMESTAMP)
+    (folder.submitted / "absent").mkdir()  # a student who handed nothing in
     done = _grader("autograde", str(folder.submitted), "--course", str(root), "--jobs", "2",
                    "--out", str(root / "grades.csv"))
     assert done.returncode == 0, done.stderr
     return folder
+
+
+def test_the_command_line_gives_everyone_a_row_and_keeps_the_graded_notebooks(course):
+    """The command line as an instructor runs it (the fixture above): a row for every student,
+    the one who handed nothing in included, and the graded notebooks beside the CSV."""
+    rows = {r["student"]: (r["unit"], r["status"]) for r in _rows(course.root / "grades.csv")}
+    assert rows == {"absent": (UNIT, "missing"), "full": (UNIT, "graded"), "half": (UNIT, "graded"),
+                    "not_json": (UNIT, "crashed")}
+    assert (course.root / "grades.notebooks" / "full" / UNIT / f"{UNIT}.ipynb").is_file()
 
 
 def test_the_course_folder_points_nbgrader_at_this_repository(course):
@@ -149,7 +159,8 @@ def test_feedback_reads_the_stored_results_without_grading_again(course, tmp_pat
     assert "rows" not in done.stdout and "[1/" not in done.stdout  # nothing was graded
     half = (tmp_path / "fb" / "half" / UNIT / f"{UNIT}.html").read_text()
     assert "failed (NotImplementedError)" in half and "graded by hand" in half
-    assert (tmp_path / "fb" / "not_json" / UNIT / f"{UNIT}.html").is_file()
+    assert (tmp_path / "fb" / "full" / UNIT / f"{UNIT}.html").is_file()
+    assert "crashed" in (tmp_path / "fb" / "not_json" / UNIT / f"{UNIT}.html").read_text()
     missing = _grader("feedback", str(course.submitted), "--out", str(tmp_path / "fb2"),
                       "--grades", str(tmp_path / "none.csv"))
     assert missing.returncode == 2 and "grade first" in missing.stderr

@@ -1,15 +1,19 @@
 """Warm kernels: students' kernels forked from a process that has already imported the heavy modules.
 
-A kernel that imports TensorFlow pays about 5 CPU seconds before a student's first line runs. The
-worker keeps one fork server (``python -m grader.submission.forkserver``): a process that has
-imported ``WARM_MODULES`` and has run nothing else, neither a student's code nor a test. For each
-submission it forks a child that enters a fresh sandbox (``grader.submission.sandbox.enter``:
-limits, cgroup, namespaces, its own user id), reseeds the random generators it inherited, and
-becomes an ipykernel. Every kernel is new and serves one submission; the fork server never runs
-student code, and no kernel is ever reused.
+A kernel that imports TensorFlow pays about 4-5 CPU seconds before a student's first line runs.
+The worker keeps one fork server (``python -m grader.submission.forkserver``): a process that has
+imported ``WARM_MODULES`` and the modules the labs it has served import in their locked set-up
+cells (``warm``: TensorFlow and Keras for most units, nothing more for unit 01, so a unit that does
+not use TensorFlow never pays for it), and has run nothing else, neither a student's code nor a
+test. For each submission it forks a child that enters a fresh sandbox
+(``grader.submission.sandbox.enter``: limits, cgroup, namespaces, its own user id), reseeds the
+random generators it inherited, and becomes an ipykernel. Every kernel is new and serves one
+submission; the fork server never runs student code, and no kernel is ever reused.
 
-The protocol: the worker writes one JSON line ``{"spec": SANDBOX_JSON, "connection_file": PATH}``
-per kernel on the server's stdin; the server answers the child's pid as a line on stdout.
+The protocol, one JSON line per request on the server's stdin and one line back on its stdout:
+``{"warm": [MODULE, ...]}`` (modules named by the course's own released lab) is answered ``warm``
+once they are imported; ``{"spec": SANDBOX_JSON, "connection_file": PATH}`` is answered with the
+forked kernel's pid.
 """
 
 import inspect
@@ -22,9 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The last three are what IPython loads to format a kernel's first traceback.
-WARM_MODULES = ("numpy", "tensorflow", "keras", "seqlab", "ipykernel.kernelapp",
-                "stack_data", "pure_eval", "pygments.formatters.terminal256")
+# Imported by every fork server (about 0.4 CPU s); the last three are what IPython loads to format
+# a kernel's first traceback. `seqlab` first: it quiets TensorFlow before anything imports it.
+WARM_MODULES = ("seqlab", "numpy", "ipykernel.kernelapp", "stack_data", "pure_eval",
+                "pygments.formatters.terminal256")
 
 
 class ForkServerGone(RuntimeError):
@@ -36,6 +41,7 @@ class ForkServer:
 
     def __init__(self, env: dict[str, str], start_timeout: float = 120):
         self.env = env
+        self._warm: set[str] = set(WARM_MODULES)
         self._home = tempfile.TemporaryDirectory(prefix="seqlab-forkserver-")  # Keras writes its config
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "grader.submission.forkserver"],
@@ -57,16 +63,27 @@ class ForkServer:
         ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
         return self._proc.stdout.readline().decode().strip() if ready else ""
 
-    def fork_kernel(self, spec_file: Path, connection_file: Path, timeout: float = 30) -> int:
-        """Fork a kernel that enters the sandbox of ``spec_file`` and serves ``connection_file``;
-        its pid."""
-        request = json.dumps({"spec": str(spec_file), "connection_file": str(connection_file)})
+    def _ask(self, request: dict, timeout: float) -> str:
         try:
-            self._proc.stdin.write(request.encode() + b"\n")
+            self._proc.stdin.write(json.dumps(request).encode() + b"\n")
             self._proc.stdin.flush()
         except OSError as error:
             raise ForkServerGone(f"the fork server is gone ({error})") from None
-        answer = self._read_line(timeout)
+        return self._read_line(timeout)
+
+    def warm(self, modules: tuple[str, ...], timeout: float = 120) -> None:
+        """Have the server import ``modules`` (a lab's set-up imports) before it forks kernels; a
+        module imported already costs nothing, one that fails to import is left to the kernel."""
+        missing = tuple(m for m in modules if m not in self._warm)
+        if missing:
+            if self._ask({"warm": list(missing)}, timeout) != "warm":
+                raise ForkServerGone("the fork server did not answer")
+            self._warm.update(missing)
+
+    def fork_kernel(self, spec_file: Path, connection_file: Path, timeout: float = 30) -> int:
+        """Fork a kernel that enters the sandbox of ``spec_file`` and serves ``connection_file``;
+        its pid."""
+        answer = self._ask({"spec": str(spec_file), "connection_file": str(connection_file)}, timeout)
         if not answer.isdigit():
             raise ForkServerGone("the fork server did not answer")
         return int(answer)
@@ -121,19 +138,31 @@ def _fresh_process_state() -> None:
     tempfile.tempdir = None
 
 
-def serve() -> None:
+def _import(modules: list[str]) -> None:
     import importlib
 
-    for name in WARM_MODULES:
-        importlib.import_module(name)
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001  the kernel meets the same error in the lab's own cell
+            pass
     # A kernel's first traceback asks inspect.getmodule, which maps the file of every loaded module
     # (about 3,400 with TensorFlow): 0.2-0.4 CPU seconds charged to the first cell that raises or is
-    # interrupted. Built here once, the map is inherited by every kernel.
-    inspect.getmodule(serve.__code__)
+    # interrupted. Brought up to date here (a code object of no module's file makes it look at every
+    # module loaded since), the map is inherited by every kernel.
+    inspect.getmodule(compile("", "<fork server: map the loaded modules>", "exec"))
+
+
+def serve() -> None:
+    _import(list(WARM_MODULES))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they end
     print("ready", flush=True)
     for line in sys.stdin:
         request = json.loads(line)
+        if "warm" in request:
+            _import([str(name) for name in request["warm"]])
+            print("warm", flush=True)
+            continue
         pid = os.fork()
         if pid == 0:
             _become_kernel(request["spec"], request["connection_file"])

@@ -168,6 +168,11 @@ class SandboxedKernel:
             return counted
         return _tree_cpu_seconds(self._proc.pid) if self._proc else 0.0
 
+    @property
+    def start_cpu_seconds(self) -> float:
+        """CPU seconds the kernel used to start (sandbox, ipykernel), before any cell ran."""
+        return self._cpu_at_start
+
     def cpu_seconds(self) -> float:
         """CPU seconds used by the notebook and the tests so far (start-up excluded)."""
         return self._cpu_total() - self._cpu_at_start

@@ -23,7 +23,13 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from grader.cells import is_setup_cell, read_notebook, restore_locked_cells, tampered_cells
+from grader.cells import (
+    is_setup_cell,
+    read_notebook,
+    restore_locked_cells,
+    setup_imports,
+    tampered_cells,
+)
 from grader.processes import kill_tagged
 from grader.records import Problem, Status, TestResult, final_status
 from grader.submission.forkserver import ForkServer
@@ -41,10 +47,12 @@ class WorkerResult:
     tests: list[TestResult] = field(default_factory=list)
     tampered: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the notebook's and the tests' CPU time in the kernel
-    # Wall-clock seconds of each stage: worker start (interpreter, imports and fork server; 0 for
-    # a worker that was running already), kernel start (fork, sandbox and ipykernel), the lab's
-    # locked set-up cells in the kernel (its imports), the student's cells, the judge's set-up
-    # (the tests' imports, here; seconds only the first time in a worker), the tests.
+    # Wall-clock seconds of each stage: worker start (interpreter, imports, fork server, and the
+    # imports the fork server adds for this lab, such as TensorFlow; about 0 for a worker that was
+    # running already), kernel start (fork, sandbox and ipykernel), the lab's locked set-up cells
+    # in the kernel (its imports), the student's cells, the judge's set-up (the tests' imports,
+    # here; seconds only the first time in a worker), the tests. And CPU seconds: the kernel's
+    # start (kernel_start_cpu) and this worker's own work for the job (worker_cpu).
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -81,6 +89,7 @@ def grade(job: Job, forkserver: ForkServer) -> WorkerResult:
         started = time.monotonic()
         kernel.start()
         timings["kernel_start"] = time.monotonic() - started
+        timings["kernel_start_cpu"] = kernel.start_cpu_seconds
         count, cell_timed_out = 0, False
         for cell in notebook.cells:
             if cell.cell_type != "code":
@@ -143,9 +152,14 @@ class Worker:
             job = replace(job, env={**job.env, "SEQLAB_GRADER_RUN": self.tag})
         started = time.monotonic()
         forkserver = self._forkserver_for(job.env)
+        forkserver.warm(setup_imports(read_notebook(job.released)))  # TensorFlow, once per server
         forkserver_start = time.monotonic() - started
+        cpu_before = time.process_time()
         result = grade(job, forkserver)
         result.timings["worker_start"] = round(worker_start + forkserver_start, 3)
+        # CPU seconds of this process for the job (the judge, its references, reading and writing
+        # notebooks): with the kernel's cpu_seconds, what the submission cost whatever the load
+        result.timings["worker_cpu"] = round(time.process_time() - cpu_before, 3)
         job.result_file.write_text(result.to_json())
         if self.tag:
             kill_tagged(self.tag, spare={os.getpid(), forkserver.pid})

@@ -1,0 +1,16 @@
+"""What counts as a clean run of a notebook, for the walkthroughs (tests/test_notebooks.py) and for
+the labs with their reference answers as the grader ran them (tests/test_grader.py)."""
+
+import nbformat
+
+
+def run_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Every error output and every write to stderr in an executed notebook, one line each."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                problems.append(f"cell {i}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                problems.append(f"cell {i} wrote to stderr: {output.text[:300]}")
+    return problems
