@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup dev lab test lint unit release release-check bench clean e2e browser
+.PHONY: setup dev lab test lint unit release release-check bench results clean e2e browser
 
 # What a student needs: the course, nbgrader, JupyterLab, TensorFlow (pyproject.toml's dependencies).
 setup: $(STAMP)
@@ -84,6 +84,12 @@ browser: dev
 # Benchmarks print figures (grading throughput; more per unit); they are not pass/fail tests.
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Every walkthrough in full mode (tens of minutes on 2 cores): the figures their text cites, written to
+# seqlab/checkpoints/figures.json (commit it); fails when a claim the text makes no longer holds.
+# `make results UNITS="03 06"` runs only those walkthroughs and keeps the others' figures.
+results: setup
+	$(BIN)/python -m seqlab.recorded $(UNITS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
