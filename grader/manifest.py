@@ -47,7 +47,7 @@ UNITS: tuple[Unit, ...] = (
     Unit("03_bptt", "Backpropagation through time", "seqlab.bptt",
          ("rnn_backward", "clip_by_global_norm", "jacobian_norms"), 13),
     Unit("04_lstm", "LSTM gates", "seqlab.lstm",
-         ("lstm_step", "lstm_forward"), 10),
+         ("lstm_step", "lstm_forward", "lstm_backward"), 13),
     Unit("05_music_generation", "Music generation", "seqlab.music",
          ("build_model", "compute_loss", "train_step", "sample_next", "generate"), 19),
     Unit("06_attention", "Attention", "seqlab.attention",
