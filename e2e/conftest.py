@@ -26,6 +26,7 @@ from labserver import ARTEFACTS, REPO, isolated_env, make_course, start_jupyterl
 from grader.cells import is_written_answer, read_notebook
 from grader.course import CourseFolder, create_course
 from grader.manifest import notebook_path
+from tests.notebook_checks import BROWSER_RUNS_WALKTHROUGHS
 
 # Headless, as root, on a machine whose only network is loopback: no sandbox (root), no GPU,
 # and none of Chromium's background traffic (updates, sync, field trials).
@@ -119,6 +120,9 @@ def course_server(graded_course, course_home):
 def browser(home):
     """Headless Chromium under Playwright, or a skip that says what is missing."""
     path, reason = find_browser()
+    if path is None and os.environ.get(BROWSER_RUNS_WALKTHROUGHS) == "1":
+        pytest.fail(f"no browser ({reason}), and the walkthroughs were left to the browser tests "
+                    f"({BROWSER_RUNS_WALKTHROUGHS}=1): they would not run at all")
     if path is None:
         pytest.skip(f"browser tests skipped: {reason}. `make e2e` installs Debian's `chromium` "
                     "when it runs as root with apt-get (as in CI); otherwise install Chromium "

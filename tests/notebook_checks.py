@@ -3,6 +3,12 @@ the labs with their reference answers as the grader ran them (tests/test_grader.
 
 import nbformat
 
+# Set to 1 by CI (.ci/run), which runs the browser tests (make e2e) after make test: they run every
+# walkthrough top to bottom in JupyterLab with the same checks and more (widgets, figures, audio),
+# so make test leaves the walkthroughs to them instead of running each one twice; the browser tests
+# then fail, rather than skip, when there is no browser.
+BROWSER_RUNS_WALKTHROUGHS = "SEQLAB_WALKTHROUGHS_IN_BROWSER"
+
 
 def run_problems(nb: nbformat.NotebookNode) -> list[str]:
     """Every error output and every write to stderr in an executed notebook, one line each."""
