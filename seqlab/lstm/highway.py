@@ -60,7 +60,6 @@ def input_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: floa
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     import keras
-    import tensorflow as tf
 
     rng = np.random.default_rng(seed)
     blocks = 1 if kind == "rnn" else 4
@@ -73,13 +72,24 @@ def input_gradient_norms(kind: str = "lstm", steps: int = 100, forget_bias: floa
         layer = keras.layers.LSTM(units, dtype="float64")
     layer.build((None, None, features))
     layer.set_weights([kernel, recurrent, bias])
+    forward = (lambda x: _one_path(layer.cell, x, kind)) if kind.startswith("lstm-") else layer
+    return input_gradient_reach(forward, rng, steps, features, units, batch, input_scale)
+
+
+def input_gradient_reach(forward: Callable, rng: np.random.Generator, steps: int, features: int,
+                         units: int, batch: int = 16, input_scale: float = 1.0) -> np.ndarray:
+    """The measurement of ``input_gradient_norms`` for any recurrent ``forward``: x (N, T, D) ->
+    h_T (N, H). Draws random inputs x of size ``input_scale`` and unit vectors v_n from ``rng``,
+    takes L = sum_n <h_T[n], v_n> and returns norms (T,): ``norms[k]`` is the batch mean of
+    ||dL/dx_{T-k}|| relative to k = 0."""
+    import tensorflow as tf
+
     x = tf.constant(input_scale * rng.normal(size=(batch, steps, features)))  # (N, T, D)
     v = rng.normal(size=(batch, units))
     v = tf.constant(v / np.linalg.norm(v, axis=1, keepdims=True))  # (N, H), unit rows
     with tf.GradientTape() as tape:
         tape.watch(x)
-        last = _one_path(layer.cell, x, kind) if kind.startswith("lstm-") else layer(x)  # (N, H)
-        loss = tf.reduce_sum(last * v)  # on the last state h_T
+        loss = tf.reduce_sum(forward(x) * v)  # on the last state h_T (N, H)
     grads = tape.gradient(loss, x).numpy()  # (N, T, D)
     norms = np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]  # (T,), index k = T - 1 - t
     return norms / norms[0]
