@@ -58,8 +58,8 @@ def _record(unit: str, update) -> None:
     path.write_text(json.dumps({"units": {u: asdict(f) for u, f in sorted(units.items())}}, indent=1))
 
 
-def _shown(value: float, of: float | None) -> str:
-    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+def _shown(value: float | None, of: float | None) -> str:
+    text = f"{value:.4g}" if isinstance(value, float) else "n/a" if value is None else str(value)
     return f"{text} of {of:g}" if of is not None else text
 
 
@@ -67,6 +67,7 @@ def figure(unit: str, name: str, value: float, of: float | None = None) -> float
     """Print ``value`` (optionally "``value`` of ``of``") beside the recorded full-mode figure, and
     record it in a ``make results`` run; returns ``value``."""
     value = float(value) if not isinstance(value, int) else value
+    stored = None if value != value else value  # NaN (nothing measured) is written as JSON null
     recorded = load().get(unit, UnitFigures())
     mode = "this run (fast mode: small, not the figure the text cites)" if fast_mode() else "this run"
     line = f"{name}: {_shown(value, of)}, {mode}"
@@ -75,7 +76,7 @@ def figure(unit: str, name: str, value: float, of: float | None = None) -> float
     print(line)
 
     def update(figures: UnitFigures) -> None:
-        figures.values[name] = value
+        figures.values[name] = stored
         if of is not None:
             figures.totals[name] = of
 
@@ -83,14 +84,16 @@ def figure(unit: str, name: str, value: float, of: float | None = None) -> float
     return value
 
 
-def claim(unit: str, text: str, holds: bool) -> bool:
+def claim(unit: str, text: str, holds: bool, same_in_fast_mode: bool = False) -> bool:
     """A statement the walkthrough's text makes about its figures. Printed with whether it holds in
-    this run (in fast mode only for show) and in the recorded run; a ``make results`` run records
-    it, and fails when it does not hold."""
+    this run (in fast mode only for show, unless ``same_in_fast_mode``: a computation fast mode does
+    not shrink) and in the recorded run; a ``make results`` run records it, and fails when it does
+    not hold."""
     holds = bool(holds)
     recorded = load().get(unit, UnitFigures()).claims.get(text)
     verdict = "holds" if holds else "does NOT hold"
-    mode = " (fast mode: a small run, not judged)" if fast_mode() else ""
+    small = fast_mode() and not same_in_fast_mode
+    mode = " (fast mode: a small run, not judged)" if small else ""
     line = f"claim: {text} -- {verdict} in this run{mode}"
     if recorded is not None:
         line += f"; {'holds' if recorded else 'did NOT hold'} in the recorded full-mode run"
@@ -104,13 +107,26 @@ def claim(unit: str, text: str, holds: bool) -> bool:
 def run_walkthroughs(notebooks: list[Path], scratch: Path) -> dict[str, float]:
     """Execute each walkthrough top to bottom in full mode, recording into ``scratch``; the
     wall-clock seconds of each. A cell that raises stops the run (``nbclient``'s error)."""
+    seconds = {}
+    saved = {name: os.environ.get(name) for name in (RECORD_ENV, "SEQLAB_FAST")}
+    os.environ.update({RECORD_ENV: str(scratch), "SEQLAB_FAST": "0"})  # the kernels inherit both
+    try:
+        _run_each(notebooks, seconds)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return seconds
+
+
+def _run_each(notebooks: list[Path], seconds: dict[str, float]) -> None:
     import time
 
     import nbformat
     from nbclient import NotebookClient
 
-    seconds = {}
-    os.environ.update({RECORD_ENV: str(scratch), "SEQLAB_FAST": "0"})  # the kernels inherit both
     for path in notebooks:
         print(f"running {path.name} in full mode ...", flush=True)
         started = time.perf_counter()
@@ -119,7 +135,6 @@ def run_walkthroughs(notebooks: list[Path], scratch: Path) -> dict[str, float]:
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         seconds[path.stem] = round(time.perf_counter() - started, 1)
         print(f"  {seconds[path.stem]:.0f} s", flush=True)
-    return seconds
 
 
 def main(argv: list[str]) -> int:

@@ -146,3 +146,15 @@ def test_model_gradient_norms_at_initialisation():
     assert tanh.shape == irnn.shape == (31,)
     assert tanh[0] == pytest.approx(1.0) and irnn[0] == pytest.approx(1.0)
     assert irnn[29] > 10 * tanh[29]  # the identity keeps far more of the gradient
+
+
+def test_steps_to_solve_is_the_first_step_the_smoothed_accuracy_passes_the_bar():
+    from seqlab.bptt.long_range import SOLVED_ABOVE, Curves, steps_to_solve
+
+    accuracy = np.r_[np.full(40, 0.5), np.ones(60)]  # (100,) jumps to 1 at step 41
+    curves = Curves(loss=np.zeros(100), accuracy=accuracy, grad_norm=np.zeros(0), grad_norm_step=np.zeros(0))
+    step = steps_to_solve(curves, window=10)
+    smoothed = [np.mean(accuracy[max(0, i - 9):i + 1]) for i in range(100)]
+    assert step == next(i for i, a in enumerate(smoothed) if a > SOLVED_ABOVE) + 1 and step > 41
+    never = Curves(loss=np.zeros(10), accuracy=np.full(10, 0.5), grad_norm=np.zeros(0), grad_norm_step=np.zeros(0))
+    assert steps_to_solve(never) is None

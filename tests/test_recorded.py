@@ -2,6 +2,7 @@
 recorded by `make results`, and a claim that no longer holds fails that run."""
 
 import json
+import os
 
 import nbformat
 
@@ -19,7 +20,9 @@ def test_a_figure_is_shown_beside_the_recorded_one_and_recorded_only_in_a_result
     monkeypatch.delenv(recorded.RECORD_ENV, raising=False)
     assert recorded.figure("03_bptt", "seeds solved", 3, of=4) == 3
     assert not recorded.claim("03_bptt", "clipping helps", False)
+    recorded.claim("03_bptt", "rho^k is exact", True, same_in_fast_mode=True)
     out = capsys.readouterr().out
+    assert "claim: rho^k is exact -- holds in this run\n" in out
     assert "seeds solved: 3 of 4, this run (fast mode" in out
     assert "recorded full-mode run: 9 of 10" in out
     assert "does NOT hold in this run (fast mode" in out and "holds in the recorded full-mode run" in out
@@ -29,7 +32,9 @@ def test_a_figure_is_shown_beside_the_recorded_one_and_recorded_only_in_a_result
     monkeypatch.setenv(recorded.RECORD_ENV, str(scratch))
     recorded.figure("06_attention", "exact match", 0.5)
     recorded.claim("06_attention", "attention helps", True)
-    assert recorded.load(scratch)["06_attention"].values == {"exact match": 0.5}
+    recorded.figure("06_attention", "steps to solve", float("nan"))  # nothing solved: JSON null
+    assert json.loads(scratch.read_text())  # valid JSON
+    assert recorded.load(scratch)["06_attention"].values == {"exact match": 0.5, "steps to solve": None}
     assert recorded.load(scratch)["06_attention"].claims == {"attention helps": True}
 
 
@@ -42,7 +47,9 @@ def test_a_results_run_records_what_the_notebooks_measure(tmp_path, monkeypatch)
     nbformat.write(nb, str(path))
     monkeypatch.setenv("SEQLAB_FAST", "1")
     scratch = tmp_path / "scratch.json"
+    monkeypatch.delenv(recorded.RECORD_ENV, raising=False)
     seconds = recorded.run_walkthroughs([path], scratch)
     assert set(seconds) == {"99_demo"}
+    assert recorded.RECORD_ENV not in os.environ and os.environ["SEQLAB_FAST"] == "1"  # restored
     unit = recorded.load(scratch)["99_demo"]
     assert unit.values == {"fast": 0} and unit.claims == {"one is less than two": True}  # full mode

@@ -23,5 +23,5 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "explorer": ["NormsFunction", "setting_label", "GradientFlowExplorer", "gradient_flow_explorer"],
     "long_range": ["SOLVED_ABOVE", "first_symbol_task", "rnn_classifier", "model_gradient_norms",
                    "Curves", "train_with_curves", "compare_runs", "smooth", "plot_runs",
-                   "summary_table", "solved_counts"],
+                   "summary_table", "steps_to_solve", "solved_counts"],
 })

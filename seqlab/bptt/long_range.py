@@ -221,16 +221,26 @@ def plot_runs(ax: Axes, runs: Mapping[str, list[Curves]], metric: str = "accurac
 
 
 def summary_table(runs: Mapping[str, list[Curves]]) -> str:
-    """A text table: final accuracy per seed, how many seeds solved the task, seconds per run."""
+    """A text table: final accuracy per seed, how many seeds solved the task, the step at which
+    each seed's smoothed accuracy first passed ``SOLVED_ABOVE`` (``-`` for never), seconds per run."""
     lines = []
     for label, curves in runs.items():
         finals = [c.final_accuracy() for c in curves]
         solved = sum(a > SOLVED_ABOVE for a in finals)
         per_seed = "  ".join(f"{a:.2f}" for a in finals)
+        first = " ".join(str(steps_to_solve(c) or "-") for c in curves)
         seconds = np.mean([c.seconds for c in curves])
         lines.append(f"{label:>34}: final accuracy per seed {per_seed}  | solved {solved}/"
-                     f"{len(curves)} | {seconds:.1f} s per run")
+                     f"{len(curves)} | first above {SOLVED_ABOVE} at step {first} | "
+                     f"{seconds:.1f} s per run")
     return "\n".join(lines)
+
+
+def steps_to_solve(curves: Curves, window: int = 25) -> int | None:
+    """The first step (1-based) at which the accuracy, smoothed over ``window`` steps, is above
+    ``SOLVED_ABOVE``; None when it never is."""
+    above = np.flatnonzero(smooth(curves.accuracy, window) > SOLVED_ABOVE)
+    return int(above[0]) + 1 if len(above) else None
 
 
 def solved_counts(runs: Mapping[str, list[Curves]]) -> dict[str, int]:
