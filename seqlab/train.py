@@ -135,7 +135,7 @@ def fit(step, model, train_ids, val_ids, *, steps: int, batch_size: int = 32, se
         seed: int = 0, eval_every: int = 100, val_windows: int | None = 512,
         max_seconds: float | None = None, clock: str = "wall", keep_best: bool = True, checkpoint: str | Path | None = None,
         resume: bool = False, optimizer=None, vocab: list[str] | None = None, config: dict | None = None,
-        progress: bool = True, desc: str = "training") -> History:
+        progress: bool = True, desc: str = "training", data=None, val_loss=None) -> History:
     """Train ``model`` by calling ``step(x, y) -> loss`` on ``steps`` batches; return the ``History``.
 
     train_ids, val_ids: int arrays (L,) of the training and validation texts.
@@ -146,8 +146,13 @@ def fit(step, model, train_ids, val_ids, *, steps: int, batch_size: int = 32, se
     from that file when it exists. ``max_seconds`` stops early, after that many seconds of training steps (wall
     clock, or processor time with ``clock="cpu"``, fairer on a busy machine; evaluations do not
     count); so does interrupting the kernel. ``History.val_seconds`` are training seconds too.
+    ``data`` replaces the shuffled windows of ``batches`` by any iterator of batches, each a tuple
+    passed as ``step(*batch)`` (``seqlab.music.stateful.stream_batches`` adds a reset flag);
+    ``val_loss(model) -> float`` replaces the validation loss on fixed zero-state windows.
     """
-    vx, vy = eval_windows(val_ids, seq_length, val_windows)
+    if val_loss is None:
+        vx, vy = eval_windows(val_ids, seq_length, val_windows)
+        val_loss = lambda m: evaluate(m, vx, vy)  # noqa: E731
     history, start_step = History(), 0
     if resume and checkpoint is not None and Path(checkpoint).is_file():
         saved = load_checkpoint(checkpoint)
@@ -156,14 +161,15 @@ def fit(step, model, train_ids, val_ids, *, steps: int, batch_size: int = 32, se
         start_step = saved.step
         del history.step[start_step:], history.loss[start_step:]
     best_weights = model.get_weights() if history.val_loss else None
-    data = batches(np.asarray(train_ids), seq_length, batch_size, seed + start_step)
+    data = iter(data) if data is not None else batches(np.asarray(train_ids), seq_length, batch_size,
+                                                       seed + start_step)
     clock_started = time.perf_counter()
     seconds_before = history.seconds
     wall, cpu = history.train_seconds, history.cpu_seconds  # training time so far, evaluations excluded
 
     def measure(at: int) -> None:
         nonlocal best_weights
-        loss = evaluate(model, vx, vy)
+        loss = val_loss(model)
         history.val_step.append(at)
         history.val_loss.append(loss)
         history.val_seconds.append(wall)
@@ -187,9 +193,9 @@ def fit(step, model, train_ids, val_ids, *, steps: int, batch_size: int = 32, se
             if max_seconds is not None and (cpu if clock == "cpu" else wall) >= max_seconds:
                 history.stopped_early = True
                 break
-            x, y = next(data)
+            batch = next(data)  # (x, y), or more for a step that takes more
             t0, c0 = time.perf_counter(), time.process_time()
-            loss = float(step(x, y))
+            loss = float(step(*batch))
             wall += time.perf_counter() - t0
             cpu += time.process_time() - c0
             done += 1

@@ -10,6 +10,9 @@
 - ``seqlab.music.judging``  -- generated tunes judged: validity and memorisation
 - ``seqlab.music.audio``    -- hear and see a tune: a numpy synthesiser, WAV bytes, a piano roll
 - ``seqlab.music.jukebox``  -- ``Jukebox``: sample at a temperature and top-k, judge, listen
+- ``seqlab.music.decoding`` -- sampling, greedy and beam search on a stepper; how repetitive a text is
+- ``seqlab.music.stateful`` -- truncated BPTT with the LSTM's state carried across windows
+- ``seqlab.music.carry_experiment`` -- windowed vs carried-state training, judged by validity
 
 The training loop and the shipped checkpoint are the core's (``seqlab.train``); the collections'
 text and provenance are ``seqlab.data``'s, and offered here too. Every name below can be imported
@@ -36,4 +39,10 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "audio": ["SAMPLE_RATE", "HARMONICS", "NOTE_NAMES", "Rendering", "note_events", "synthesize",
               "wav_bytes", "render", "audio_element", "play", "piano_roll"],
     "jukebox": ["Sampler", "Jukebox"],
+    "decoding": ["Decoded", "keras_stepper", "read_start", "sample", "beam_search", "score", "distinct_ngram_share",
+                 "longest_repeat"],
+    "stateful": ["StreamBatch", "stream_batches", "StatefulLSTM", "build_stateful_lstm", "CarriedStateStep",
+                 "carried_state_loss"],
+    "carry_experiment": ["CarryConfig", "ArmResult", "encode_text", "encoded_tunes", "train_arm", "write_tunes",
+                         "run_arm", "pooled_validity"],
 })
