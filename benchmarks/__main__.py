@@ -2,9 +2,10 @@
 
 import sys
 
-from benchmarks import class_grading, grader_throughput, music_lstm
+from benchmarks import class_grading, grader_throughput, music_lstm, transformer
 
-BENCHMARKS = {"grader": grader_throughput.main, "class": class_grading.main, "music": music_lstm.main}
+BENCHMARKS = {"grader": grader_throughput.main, "class": class_grading.main, "music": music_lstm.main,
+              "transformer": transformer.main}
 
 
 def main(argv: list[str]) -> int:

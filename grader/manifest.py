@@ -53,6 +53,8 @@ UNITS: tuple[Unit, ...] = (
     Unit("06_attention", "Attention", "seqlab.attention",
          ("scaled_dot_product_attention", "causal_mask", "positional_encoding",
           "multi_head_self_attention"), 18),
+    Unit("07_transformers", "Transformers", "seqlab.transformers",
+         ("layer_norm", "feed_forward", "transformer_block", "attention_step", "build_transformer"), 17),
 )
 UNIT_IDS: tuple[str, ...] = tuple(u.id for u in UNITS)
 BY_ID: dict[str, Unit] = {u.id: u for u in UNITS}

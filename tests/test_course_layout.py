@@ -118,3 +118,14 @@ def test_no_lab_answer_is_written_in_seqlab_or_the_walkthroughs():
     pattern = re.compile(rf"^\s*(def|class)\s+({'|'.join(ALL_GRADED)})\b", re.M)
     found = [f"{p.relative_to(REPO)}: {m.group(2)}" for p, src in _python_sources() for m in pattern.finditer(src)]
     assert not found, found
+
+
+@pytest.mark.parametrize("unit", available_units())
+def test_no_lab_gives_away_another_units_answers(unit):
+    """A lab's released notebook (its given cells included) defines no other unit's graded function:
+    a student may read lab 07 before doing lab 06."""
+    others = [name for u, names in GRADED.items() if u != unit for name in names if name not in GRADED[unit]]
+    pattern = re.compile(rf"^\s*(def|class)\s+({'|'.join(others)})\b", re.M)
+    lab = nbformat.read(REPO / "labs" / unit / f"{unit}.ipynb", as_version=4)
+    found = [m.group(2) for c in lab.cells if c.cell_type == "code" for m in pattern.finditer(c.source)]
+    assert not found, found

@@ -21,6 +21,7 @@ UNITS = {  # subpackage -> the unit it serves
     "lstm": "04_lstm",
     "music": "05_music_generation",
     "attention": "06_attention",
+    "transformers": "07_transformers",
 }
 CORE = ["config", "quiet", "checks", "data", "train", "drawing", "explorer"]
 HEAVY = ("matplotlib", "ipywidgets", "tensorflow", "keras", "music21")
