@@ -44,15 +44,16 @@ class LstmWriter:
     def _write(self, start, length, temperature, seed):
         import tensorflow as tf
 
+        from seqlab.transformers.generation import draw  # as the transformer's writers draw
+
         n = tf.shape(start)[0]
         logits, h, c = self.model([start, tf.zeros((n, self.units)), tf.zeros((n, self.units))])
         z = logits[:, -1]  # (N, V)
         out = tf.TensorArray(tf.int32, size=length)
         for i in tf.range(length):
-            nxt = tf.random.stateless_categorical(z / tf.maximum(temperature, 1e-4), 1,
-                                                  seed=tf.stack([seed, i]), dtype=tf.int32)  # (N, 1)
-            out = out.write(i, nxt[:, 0])
-            logits, h, c = self.model([nxt, h, c])  # one step, state carried
+            nxt = draw(z, temperature, seed, i)  # (N,)
+            out = out.write(i, nxt)
+            logits, h, c = self.model([nxt[:, None], h, c])  # one step, state carried
             z = logits[:, -1]
         return tf.transpose(out.stack())
 

@@ -23,7 +23,7 @@ import tensorflow as tf
 from seqlab.transformers.model import MusicTransformer
 
 
-def _draw(z, temperature, seed, index):
+def draw(z, temperature, seed, index):
     """One character per row from logits z (N, V) at ``temperature`` (about 0: greedy)."""
     z = z / tf.maximum(temperature, 1e-4)
     return tf.random.stateless_categorical(z, 1, seed=tf.stack([seed, index]), dtype=tf.int32)[:, 0]
@@ -45,7 +45,7 @@ class WindowWriter:
         out = tf.TensorArray(tf.int32, size=steps)
         for i in tf.range(steps):
             z = self.model(window)[:, filled + i - 1]  # (N, V): the whole window, again
-            nxt = _draw(z, temperature, seed, first_index + i)  # (N,)
+            nxt = draw(z, temperature, seed, first_index + i)  # (N,)
             slot = tf.one_hot(filled + i, tf.shape(window)[1], dtype=tf.int32)[None]  # (1, C)
             window = window * (1 - slot) + nxt[:, None] * slot
             out = out.write(i, nxt)
@@ -56,7 +56,7 @@ class WindowWriter:
         z = tf.gather(logits, filled - 1, axis=1)  # (N, V)
         out = tf.TensorArray(tf.int32, size=steps)
         for i in tf.range(steps):
-            nxt = _draw(z, temperature, seed, first_index + i)
+            nxt = draw(z, temperature, seed, first_index + i)
             out = out.write(i, nxt)
             z, keys, values = self.model.decode_step(nxt, keys, values, filled + i)
         return tf.transpose(out.stack())
