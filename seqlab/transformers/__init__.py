@@ -19,7 +19,7 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "lab_support": ["window_sampler", "generate_with_window"],
     "model": ["NEG_INF", "TransformerConfig", "parameter_count", "FusedCausalAttention", "PreNormBlock",
               "MusicTransformer"],
-    "generation": ["WindowWriter", "window_writer", "sample_ids", "WritingSpeed", "writing_speed"],
+    "generation": ["draw", "WindowWriter", "window_writer", "sample_ids", "WritingSpeed", "writing_speed"],
     "compare": ["COMPARISON", "START", "IdSampler", "LstmWriter", "write_tunes", "TuneReport",
                 "report_tunes", "save_comparison", "load_comparison", "plot_loss_curves"],
     "attention_maps": ["MapsOf", "body_start", "header_positions", "last_bar_line", "HeadFocus",
