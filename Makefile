@@ -23,18 +23,25 @@ setup: $(STAMP)
 # What developers and CI need too: pytest, ruff, Playwright (the `dev` extra).
 dev: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+# The venv, with the course installed editable (and the extras $(1), e.g. "[dev]"), and its kernel.
+define install
 	@test -n "$(PYTHON)" || { echo "seqlab needs Python 3.11, 3.12 or 3.13; none found. Set PYTHON=/path/to/python3.11."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".$(1)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name seqlab --display-name "Python 3 (seqlab)" >/dev/null
+endef
+
+$(STAMP): pyproject.toml
+	$(call install,)
 	@touch $(STAMP)
 	@echo "seqlab is installed in $(VENV)."
 
-$(DEV_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(DEV_STAMP)
+# One pip run for the course and the dev extra (a second run would resolve everything again).
+$(DEV_STAMP): pyproject.toml
+	$(call install,[dev])
+	@touch $(STAMP) $(DEV_STAMP)
+	@echo "seqlab and its developer tools are installed in $(VENV)."
 
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) README.md
@@ -60,7 +67,7 @@ test: dev
 # widgets, pastes the reference answers into every lab, and opens nbgrader's formgrader.
 # Screenshots go to build/e2e/. Skipped, with the reason, when no Chromium can be had.
 e2e: dev browser
-	SEQLAB_FAST=1 $(BIN)/python -m pytest e2e -n 2 --dist worksteal --durations=5 -p no:cacheprovider
+	SEQLAB_FAST=1 $(BIN)/python -m pytest e2e -n 2 --dist load --durations=5 -p no:cacheprovider
 
 # The system's Chromium for the browser tests (Playwright drives it; nothing downloads a browser).
 # e2e/chromium.py says whether there is one ($$SEQLAB_CHROMIUM, or chromium/google-chrome on PATH);

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.manifest import LABS, REPO, SOLUTIONS, available_units
-from grader.nbgrader_runner import CONFIG, generate_assignment
+from grader.nbgrader_runner import CONFIG, generate_assignments
 
 COURSE_ID = "seqlab"  # grader/nbgrader_config.py's CourseDirectory.course_id
 CONFIG_TEMPLATE = '''\
@@ -77,8 +77,7 @@ def create_course(root: Path, exchange: Path | None = None, units: list[str] | N
     course.config.write_text(CONFIG_TEMPLATE.format(
         repo=REPO, root=str(root), config=str(CONFIG), solutions=str(SOLUTIONS), labs=str(LABS),
         db_url=course.db_url, exchange=str(exchange)))
-    for unit in units or available_units():  # one at a time: they share the gradebook
-        shutil.rmtree(generate_assignment(unit, db_url=course.db_url), ignore_errors=True)
+    shutil.rmtree(generate_assignments(units or available_units(), db_url=course.db_url), ignore_errors=True)
     return course
 
 

@@ -17,8 +17,8 @@ from grader.processes import Completed, run_limited
 CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
 
 
-def scratch_course(unit: str, prefix: str = "seqlab-grader-", db_url: str | None = None) -> Path:
-    """A new temporary nbgrader course folder holding the config and ``source/<unit>``.
+def scratch_course(units: str | list[str], prefix: str = "seqlab-grader-", db_url: str | None = None) -> Path:
+    """A new temporary nbgrader course folder holding the config and ``source/<unit>`` of each unit.
 
     db_url: the gradebook nbgrader should use (default: ``gradebook.db`` in the scratch folder).
     """
@@ -27,7 +27,8 @@ def scratch_course(unit: str, prefix: str = "seqlab-grader-", db_url: str | None
     if db_url is not None:
         config += f"\nc.CourseDirectory.db_url = {db_url!r}\n"
     (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
-    shutil.copytree(SOLUTIONS / unit, root / "source" / unit)
+    for unit in [units] if isinstance(units, str) else units:
+        shutil.copytree(SOLUTIONS / unit, root / "source" / unit)
     return root
 
 
@@ -39,15 +40,17 @@ def nbgrader(args: list[str], cwd: Path, timeout: float = 600) -> Completed:
     return run_limited([sys.executable, "-m", "nbgrader", *args], cwd, env, timeout)
 
 
-def generate_assignment(unit: str, db_url: str | None = None) -> Path:
-    """Run nbgrader's generate_assignment for ``unit`` in a scratch course; return its folder.
+def generate_assignments(units: list[str], db_url: str | None = None) -> Path:
+    """Run nbgrader's generate_assignment for ``units`` in a scratch course; return its folder.
 
-    The folder then holds ``release/<unit>/`` (the student version); the unit and its grade
-    cells are in the gradebook ``db_url`` (default: ``gradebook.db`` in that folder).
+    The folder then holds ``release/<unit>/`` (the student version) of each unit; the units and
+    their grade cells are in the gradebook ``db_url`` (default: ``gradebook.db`` in that folder).
+    One nbgrader process does them all (its assignment id ``*`` matches every unit in
+    ``source/``): nbgrader's start-up and the gradebook's set-up cost more than a unit's conversion.
     """
-    root = scratch_course(unit, db_url=db_url)
-    done = nbgrader(["generate_assignment", unit, "--force"], root)
+    root = scratch_course(units, db_url=db_url)
+    done = nbgrader(["generate_assignment", "*", "--force"], root)
     if done.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"nbgrader generate_assignment {unit} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"nbgrader generate_assignment ({', '.join(units)}) failed:\n{done.stderr[-3000:]}")
     return root

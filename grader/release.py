@@ -5,14 +5,12 @@ get nbgrader's checksums. ``--check`` writes nothing and exits 1 when ``labs/`` 
 """
 
 import filecmp
-import os
 import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.manifest import LABS, available_units
-from grader.nbgrader_runner import generate_assignment
+from grader.nbgrader_runner import generate_assignments
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:
@@ -32,29 +30,22 @@ def _differences(expected: Path, actual: Path) -> list[str]:
     return diffs
 
 
-def _release_unit(unit: str, check: bool, labs: Path) -> list[str]:
-    """Generate one unit's lab in a scratch course; copy it to ``labs`` or list its differences."""
-    course = generate_assignment(unit)
+def release(check: bool = False, labs: Path = LABS) -> list[str]:
+    """Generate every unit's lab (one nbgrader run in a scratch course); write each to ``labs`` or,
+    with ``check``, list the differences."""
+    units = available_units()
+    course = generate_assignments(units)
+    diffs = []
     try:
-        generated = course / "release" / unit
-        if check:
-            return _differences(generated, labs / unit)
-        shutil.rmtree(labs / unit, ignore_errors=True)
-        shutil.copytree(generated, labs / unit)
-        return []
+        for unit in units:
+            generated = course / "release" / unit
+            if check:
+                diffs += _differences(generated, labs / unit)
+            else:
+                shutil.rmtree(labs / unit, ignore_errors=True)
+                shutil.copytree(generated, labs / unit)
     finally:
         shutil.rmtree(course, ignore_errors=True)
-
-
-def release(check: bool = False, labs: Path = LABS) -> list[str]:
-    """Generate every unit's lab; write it to ``labs`` or, with ``check``, list the differences.
-
-    Units are generated side by side, one nbgrader process per core.
-    """
-    units = available_units()
-    with ThreadPoolExecutor(max_workers=min(len(units), os.cpu_count() or 1)) as pool:
-        diffs = [line for lines in pool.map(lambda unit: _release_unit(unit, check, labs), units)
-                 for line in lines]
     if check and labs.is_dir():
         stale = sorted(p.name for p in labs.iterdir() if p.is_dir() and p.name not in units)
         diffs += [f"{name}/ (no such unit in solutions/)" for name in stale]

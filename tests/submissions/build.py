@@ -67,8 +67,17 @@ def unit01_submissions() -> dict[str, nbformat.NotebookNode | str | None]:
                              "    print('noise on stderr', file=sys.stderr)\n", 1)
     )
     dies = dict(ref, get_batch="import os\n\nos._exit(1)\n\n" + ref["get_batch"])
-    loops = dict(ref)
-    loops["one_hot"] = ref["one_hot"].replace('    """\n', '    """\n    while True:\n        pass\n', 1)
+    # A loop that never ends on an unknown word (``i += 1`` indented one level too deep): the visible
+    # test has none and passes; the hidden test's first unknown word runs into the loop.
+    loops = dict(ref, bag_of_words='''def bag_of_words(tokens, vocab):
+    counts = np.zeros(len(vocab), dtype=np.int32)
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in vocab:
+            counts[vocab.index(tokens[i])] += 1
+            i += 1
+    return counts
+''')
     return {
         "half": answered({k: ref[k] for k in ("build_vocab", "vectorize")}),
         "not_json": "this is not a notebook {",
