@@ -21,7 +21,9 @@ from tests.submissions import build as fixture_builder
 
 REPO = Path(__file__).resolve().parent.parent
 UNIT = "01_sequences"
-LIMITS = Limits(cell_cpu=20, notebook_cpu=300, memory_gb=2)
+# Unit 01's honest cells take well under a CPU second each; a cell limit of 5 CPU s keeps the loop that
+# ignores interrupts short (it runs to the limit, then its kernel is killed).
+LIMITS = Limits(cell_cpu=5, notebook_cpu=300, memory_gb=2)
 ESCAPES = [REPO / "labs" / UNIT / "pwned.txt", REPO / "seqlab" / "pwned.py", Path("/tmp/seqlab-pwned"),
            Path.home() / "seqlab-pwned"]
 pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("adversarial"),
