@@ -1,7 +1,7 @@
 """Judging generated tunes: is each one valid, and how much of it was copied from training?
 
 ``judge_tunes`` gives each tune a ``Verdict``: validity (``seqlab.music.validity.check_tune``, the
-same check the training tunes pass about 9 times in 10) and memorisation (``longest_shared_run``,
+same check the training tunes pass about 19 times in 20) and memorisation (``longest_shared_run``,
 the longest piece of it that also occurs in the training text). ``judgement_table`` prints them.
 """
 
