@@ -2,6 +2,7 @@
 
     python -m benchmarks.transformer ship   # train the shipped transformer (seqlab/checkpoints/)
     python -m benchmarks transformer        # the comparison: table + transformer_comparison.json
+    python -m benchmarks.transformer norms  # pre-norm vs post-norm, with and without warm-up
 
 ``ship`` trains ``seqlab.transformers.MusicTransformer`` (``CONFIG``) with Keras' ``train_on_batch``
 and ``seqlab.train.fit`` on unit 05's corpus and windows (batch 64 x 100 characters, 256 fixed
@@ -14,8 +15,16 @@ transformer had, then for each model and temperature writes ``N_TUNES`` finished
 ``"X:1\\n"`` and judges them (validity, longest run shared with the training text), beside the
 training tunes' validity and the validation tunes' shared runs; and times writing with and
 without the key/value cache. Prints a table and writes ``transformer_comparison.json``.
+
+``norms`` trains the same transformer with its norms before each branch (pre-norm) and after each
+residual sum (post-norm), at ``TRAINING``'s learning rate and at three times it, each constant from
+the first step and with a linear warm-up over ``NORMS["warmup_steps"]`` steps, for the seeds in
+``NORMS``, ``NORMS["steps"]`` steps each on the same batches; it prints the validation losses and
+writes ``transformer_norms.json`` (``seqlab.transformers.norm_placement``), which unit 07's
+walkthrough draws.
 """
 
+import json
 import os
 import sys
 import time
@@ -35,11 +44,14 @@ TRAINING = dict(batch_size=64, seq_length=100, learning_rate=2e-3, clipnorm=5.0,
 LSTM = dict(embedding_dim=64, rnn_units=256, learning_rate=5e-3)
 BUDGET = 300.0  # processor seconds of training steps: 2.5 minutes of two cores (5 of one)
 VAL_WINDOWS = 256
+NORMS = dict(steps=250, warmup_steps=100, rate_factors=(1, 3), seeds=(2024, 7), eval_every=25)
 N_TUNES = 100
 TEMPERATURES = (0.65, 0.8)
 
 
-def _fit(model, corpus, learning_rate: float, budget: float, desc: str):
+def _fit(model, corpus, learning_rate, budget: float | None, desc: str, steps: int = TRAINING["steps"],
+         eval_every: int = TRAINING["eval_every"]):
+    """Adam (``learning_rate``: a number or a Keras schedule), clipped; the course's loop."""
     import keras
 
     from seqlab import train
@@ -47,9 +59,9 @@ def _fit(model, corpus, learning_rate: float, budget: float, desc: str):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=TRAINING["clipnorm"]),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return train.fit(lambda x, y: model.train_on_batch(x, y), model, corpus.encode(corpus.train_text),
-                     corpus.encode(corpus.val_text), steps=TRAINING["steps"],
+                     corpus.encode(corpus.val_text), steps=steps,
                      batch_size=TRAINING["batch_size"], seq_length=TRAINING["seq_length"],
-                     eval_every=TRAINING["eval_every"], val_windows=VAL_WINDOWS, seed=0,
+                     eval_every=eval_every, val_windows=VAL_WINDOWS, seed=0,
                      max_seconds=budget, clock="cpu", desc=desc)
 
 
@@ -72,6 +84,47 @@ def train_lstm(corpus, budget: float):
     x = keras.layers.LSTM(LSTM["rnn_units"], return_sequences=True)(x)
     model = keras.Model(ids, keras.layers.Dense(len(corpus.vocab))(x))
     return model, _fit(model, corpus, LSTM["learning_rate"], budget, "LSTM")
+
+
+def warmup(peak: float, steps: int):
+    """A learning rate rising linearly from 0 to ``peak`` over ``steps`` steps, then constant."""
+    import keras
+
+    return keras.optimizers.schedules.CosineDecay(0.0, decay_steps=1, alpha=1.0, warmup_target=peak,
+                                                  warmup_steps=steps)
+
+
+def norms() -> None:
+    """Pre-norm and post-norm, with and without warm-up: print and write ``NORM_RUNS``."""
+    import keras
+
+    from seqlab import music
+    from seqlab.transformers import MusicTransformer, TransformerConfig, arm_label, norm_run_table
+    from seqlab.transformers.norm_placement import NORM_RUNS
+
+    started = time.perf_counter()
+    corpus = music.load_corpus()
+    rates = [TRAINING["learning_rate"] * f for f in NORMS["rate_factors"]]
+    runs = {}
+    for rate in rates:
+        for norm, warm in (("pre", 0), ("post", 0), ("pre", NORMS["warmup_steps"]), ("post", NORMS["warmup_steps"])):
+            label = arm_label(norm, rate, warm)
+            runs[label] = []
+            for seed in NORMS["seeds"]:
+                keras.utils.set_random_seed(seed)
+                model = MusicTransformer(TransformerConfig(len(corpus.vocab), **CONFIG, norm=norm))
+                history = _fit(model, corpus, warmup(rate, warm) if warm else rate, None,
+                               f"{label}, seed {seed}", steps=NORMS["steps"], eval_every=NORMS["eval_every"])
+                runs[label].append({"seed": seed, "loss": history.loss, "val_step": history.val_step,
+                                    "val_loss": history.val_loss, "cpu_seconds": round(history.cpu_seconds, 1)})
+    record = {"command": "python -m benchmarks.transformer norms", **NORMS, "learning_rates": rates,
+              "config": CONFIG, "vocab_size": len(corpus.vocab), "val_windows": VAL_WINDOWS,
+              "batch": [TRAINING["batch_size"], TRAINING["seq_length"]], "clipnorm": TRAINING["clipnorm"],
+              "cores": os.cpu_count(), "load_average": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+              "seconds": round(time.perf_counter() - started, 1), "runs": runs}
+    NORM_RUNS.write_text(json.dumps(record, indent=1) + "\n")
+    print(norm_run_table(record))
+    print(f"{NORM_RUNS}: {len(runs)} arms x {len(NORMS['seeds'])} seeds in {record['seconds']:.0f} s")
 
 
 def ship() -> None:
@@ -226,5 +279,7 @@ if __name__ == "__main__":
         print(__doc__)
     elif sys.argv[1:2] == ["ship"]:
         ship()
+    elif sys.argv[1:2] == ["norms"]:
+        norms()
     else:
         main(sys.argv[1:])

@@ -8,14 +8,16 @@ import seqlab  # noqa: F401  (quiet TensorFlow first)
 V, C = 13, 12
 
 
-@pytest.fixture(scope="module")
-def model():
+@pytest.fixture(scope="module", params=["pre", "post"])
+def model(request):
+    """Both arrangements: pre-norm (the walkthrough's) and post-norm (its warm-up experiment)."""
     import keras
 
     from seqlab.transformers import MusicTransformer, TransformerConfig
 
     keras.utils.set_random_seed(0)
-    return MusicTransformer(TransformerConfig(V, context=C, d_model=16, num_heads=4, num_layers=2, d_ff=24))
+    return MusicTransformer(TransformerConfig(V, context=C, d_model=16, num_heads=4, num_layers=2, d_ff=24,
+                                              norm=request.param))
 
 
 def _ids(seed, shape):
@@ -31,8 +33,25 @@ def test_the_parameter_count_formula_matches_keras():
     from seqlab.transformers import MusicTransformer, TransformerConfig, parameter_count
 
     for config in (TransformerConfig(V, context=C, d_model=16, num_heads=2, num_layers=1, d_ff=8),
-                   TransformerConfig(90, context=100, d_model=96, num_heads=4, num_layers=3, d_ff=384)):
+                   TransformerConfig(90, context=100, d_model=96, num_heads=4, num_layers=3, d_ff=384),
+                   TransformerConfig(V, context=C, d_model=16, num_heads=2, num_layers=2, d_ff=8, norm="post")):
         assert parameter_count(config) == MusicTransformer(config).count_params()
+    with pytest.raises(ValueError, match="'pre' or 'post'"):
+        TransformerConfig(V, norm="sandwich")
+
+
+def test_a_post_norm_block_ends_normalised_and_a_pre_norm_block_does_not():
+    import keras
+
+    from seqlab.transformers import PostNormBlock, PreNormBlock
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(5).normal(3.0, 2.0, (2, 7, 16)).astype(np.float32)  # (N, T, d)
+    post = PostNormBlock(16, 4, 24)(x)[0].numpy()  # (N, T, d)
+    np.testing.assert_allclose(post.mean(-1), 0.0, atol=1e-4)  # layer norm at initialisation: gain 1, bias 0
+    np.testing.assert_allclose(post.std(-1), 1.0, atol=1e-2)
+    pre = PreNormBlock(16, 4, 24)(x)[0].numpy()  # the residual stream passes through: x plus the branches
+    assert np.abs(pre.mean(-1)).min() > 1.0
 
 
 def test_logits_at_t_never_depend_on_later_characters(model):
@@ -178,3 +197,27 @@ def test_the_date_transformer_decodes_with_unit_06s_functions():
     np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-5)
     padding = dates.encode_inputs(texts) == dates.PAD  # (2, Tx)
     assert np.all(weights[np.repeat(padding[:, None, :], dates.ISO_LEN, axis=1)] < 1e-6), "padding is never attended"
+
+
+def test_the_norm_experiment_record_is_complete_and_its_table_reads_it():
+    from seqlab.transformers import arm_label, load_norm_runs, norm_run_table, smoothed
+
+    np.testing.assert_allclose(smoothed([1.0, 3.0, 5.0, 7.0], width=2), [1.0, 2.0, 4.0, 6.0])
+    record = load_norm_runs()  # the shipped record, which unit 07's walkthrough draws
+    assert len(record["runs"]) == 2 * 2 * len(record["learning_rates"])  # pre/post x warm-up or not
+    for rate in record["learning_rates"]:
+        for norm in ("pre", "post"):
+            for warm in (0, record["warmup_steps"]):
+                runs = record["runs"][arm_label(norm, rate, warm)]
+                assert [run["seed"] for run in runs] == list(record["seeds"])
+                assert all(len(run["loss"]) == record["steps"] == run["val_step"][-1] for run in runs)
+    table = norm_run_table(record).splitlines()
+    assert len(table) == 1 + len(record["runs"]) and "step 50" in table[0] and f"step {record['steps']}" in table[0]
+
+
+def test_the_warm_up_rises_linearly_then_holds():
+    from benchmarks.transformer import warmup
+
+    schedule = warmup(0.002, 100)
+    np.testing.assert_allclose([float(schedule(s)) for s in (0, 50, 100, 1000)], [0.0, 0.001, 0.002, 0.002],
+                               rtol=1e-5)

@@ -7,6 +7,11 @@ for any ``T <= config.context``:
     -> num_layers x [ x + attention(norm(x)),  x + feed-forward(norm(x)) ]   (pre-norm, causal)
     -> final layer norm -> Dense logits
 
+``TransformerConfig(norm="post")`` builds the original transformer's arrangement instead for the
+warm-up experiment (``python -m benchmarks.transformer norms``): each block normalises *after* its
+residual sums, ``norm(x + attention(x))`` then ``norm(a + feed-forward(a))``, and there is no
+final layer norm (the last block's output is already normalised).
+
 Its attention projects queries, keys and values with **one** fused ``(d, 3d)`` matrix (no biases),
 splits the result into heads, and has a second path for writing: ``prime`` reads a window once and
 returns every layer's keys and values, and ``decode_step`` adds one character, computing only that
@@ -35,6 +40,11 @@ class TransformerConfig:
     num_layers: int = 3
     d_ff: int = 384  # width of each block's feed-forward hidden layer
     epsilon: float = 1e-5  # the layer norms' epsilon
+    norm: str = "pre"  # "pre": a norm inside each branch; "post": after each residual sum
+
+    def __post_init__(self):
+        if self.norm not in ("pre", "post"):
+            raise ValueError(f"norm must be 'pre' or 'post', not {self.norm!r}")
 
     @property
     def head_dim(self) -> int:
@@ -48,11 +58,12 @@ def parameter_count(config: TransformerConfig) -> int:
     """The number of weights of ``MusicTransformer(config)``, counted by hand.
 
     embeddings V*d + C*d; per block: fused QKV 3d^2 and output d^2 (no biases), two layer norms
-    2 * 2d, feed-forward d*f + f + f*d + d; final norm 2d; read-out d*V + V.
+    2 * 2d, feed-forward d*f + f + f*d + d; final norm 2d (pre-norm only); read-out d*V + V.
     """
     V, C, d, f, L = config.vocab_size, config.context, config.d_model, config.d_ff, config.num_layers
     block = 3 * d * d + d * d + 2 * (2 * d) + (d * f + f) + (f * d + d)
-    return V * d + C * d + L * block + 2 * d + (d * V + V)
+    final_norm = 2 * d if config.norm == "pre" else 0
+    return V * d + C * d + L * block + final_norm + (d * V + V)
 
 
 class FusedCausalAttention(keras.layers.Layer):
@@ -137,6 +148,20 @@ class PreNormBlock(keras.layers.Layer):
         return a + self.project(self.expand(self.norm2(a))), keys, values
 
 
+class PostNormBlock(PreNormBlock):
+    """The original arrangement: ``a = norm1(x + attention(x))``, ``y = norm2(a + W2 relu(W1 a + b1) + b2)``."""
+
+    def call(self, x):
+        attended, weights, k, v = self.attention(x)
+        a = self.norm1(x + attended)
+        return self.norm2(a + self.project(self.expand(a))), weights, k, v
+
+    def step(self, x_t, keys, values, position):
+        attended, keys, values = self.attention.step(x_t, keys, values, position)
+        a = self.norm1(x_t + attended)
+        return self.norm2(a + self.project(self.expand(a))), keys, values
+
+
 class MusicTransformer(keras.Model):
     """Decoder-only transformer: ids (N, T) -> logits (N, T, V), T <= ``config.context``."""
 
@@ -146,9 +171,11 @@ class MusicTransformer(keras.Model):
         c = config
         self.tokens = keras.layers.Embedding(c.vocab_size, c.d_model, name="tokens")
         self.positions = keras.layers.Embedding(c.context, c.d_model, name="positions")
-        self.blocks = [PreNormBlock(c.d_model, c.num_heads, c.d_ff, c.epsilon, name=f"block{i}")
+        block = PreNormBlock if c.norm == "pre" else PostNormBlock
+        self.blocks = [block(c.d_model, c.num_heads, c.d_ff, c.epsilon, name=f"block{i}")
                        for i in range(c.num_layers)]
-        self.final_norm = keras.layers.LayerNormalization(epsilon=c.epsilon, name="final_norm")
+        self.final_norm = (keras.layers.LayerNormalization(epsilon=c.epsilon, name="final_norm")
+                           if c.norm == "pre" else keras.layers.Identity(name="final_norm"))
         self.logits = keras.layers.Dense(c.vocab_size, name="logits")
         self(tf.zeros((1, 1), tf.int32))  # create every weight now, in a fixed order
 
