@@ -99,24 +99,29 @@ def norms() -> None:
     import keras
 
     from seqlab import music
-    from seqlab.transformers import MusicTransformer, TransformerConfig, arm_label, norm_run_table
+    from seqlab.transformers import (
+        MusicTransformer,
+        TransformerConfig,
+        arm_label,
+        arms,
+        norm_run_table,
+    )
     from seqlab.transformers.norm_placement import NORM_RUNS
 
     started = time.perf_counter()
     corpus = music.load_corpus()
     rates = [TRAINING["learning_rate"] * f for f in NORMS["rate_factors"]]
     runs = {}
-    for rate in rates:
-        for norm, warm in (("pre", 0), ("post", 0), ("pre", NORMS["warmup_steps"]), ("post", NORMS["warmup_steps"])):
-            label = arm_label(norm, rate, warm)
-            runs[label] = []
-            for seed in NORMS["seeds"]:
-                keras.utils.set_random_seed(seed)
-                model = MusicTransformer(TransformerConfig(len(corpus.vocab), **CONFIG, norm=norm))
-                history = _fit(model, corpus, warmup(rate, warm) if warm else rate, None,
-                               f"{label}, seed {seed}", steps=NORMS["steps"], eval_every=NORMS["eval_every"])
-                runs[label].append({"seed": seed, "loss": history.loss, "val_step": history.val_step,
-                                    "val_loss": history.val_loss, "cpu_seconds": round(history.cpu_seconds, 1)})
+    for norm, rate, warm in arms(rates, NORMS["warmup_steps"]):
+        label = arm_label(norm, rate, warm)
+        runs[label] = []
+        for seed in NORMS["seeds"]:
+            keras.utils.set_random_seed(seed)
+            model = MusicTransformer(TransformerConfig(len(corpus.vocab), **CONFIG, norm=norm))
+            history = _fit(model, corpus, warmup(rate, warm) if warm else rate, None,
+                           f"{label}, seed {seed}", steps=NORMS["steps"], eval_every=NORMS["eval_every"])
+            runs[label].append({"seed": seed, "loss": history.loss, "val_step": history.val_step,
+                                "val_loss": history.val_loss, "cpu_seconds": round(history.cpu_seconds, 1)})
     record = {"command": "python -m benchmarks.transformer norms", **NORMS, "learning_rates": rates,
               "config": CONFIG, "vocab_size": len(corpus.vocab), "val_windows": VAL_WINDOWS,
               "batch": [TRAINING["batch_size"], TRAINING["seq_length"]], "clipnorm": TRAINING["clipnorm"],

@@ -200,17 +200,16 @@ def test_the_date_transformer_decodes_with_unit_06s_functions():
 
 
 def test_the_norm_experiment_record_is_complete_and_its_table_reads_it():
-    from seqlab.transformers import arm_label, load_norm_runs, norm_run_table, smoothed
+    from seqlab.transformers import arm_label, arms, load_norm_runs, norm_run_table, smoothed
 
     np.testing.assert_allclose(smoothed([1.0, 3.0, 5.0, 7.0], width=2), [1.0, 2.0, 4.0, 6.0])
     record = load_norm_runs()  # the shipped record, which unit 07's walkthrough draws
     assert len(record["runs"]) == 2 * 2 * len(record["learning_rates"])  # pre/post x warm-up or not
-    for rate in record["learning_rates"]:
-        for norm in ("pre", "post"):
-            for warm in (0, record["warmup_steps"]):
-                runs = record["runs"][arm_label(norm, rate, warm)]
-                assert [run["seed"] for run in runs] == list(record["seeds"])
-                assert all(len(run["loss"]) == record["steps"] == run["val_step"][-1] for run in runs)
+    expected = [arm_label(*arm) for arm in arms(record["learning_rates"], record["warmup_steps"])]
+    assert list(record["runs"]) == expected  # every arm, in the order the benchmark wrote them
+    for runs in record["runs"].values():
+        assert [run["seed"] for run in runs] == list(record["seeds"])
+        assert all(len(run["loss"]) == record["steps"] == run["val_step"][-1] for run in runs)
     table = norm_run_table(record).splitlines()
     assert len(table) == 1 + len(record["runs"]) and "step 50" in table[0] and f"step {record['steps']}" in table[0]
 

@@ -27,6 +27,6 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "attention_maps": ["MapsOf", "body_start", "header_positions", "last_bar_line", "HeadFocus",
                        "head_focus", "plot_attention_window", "AttentionMapExplorer"],
     "translator": ["AddPositions", "date_transformer"],
-    "norm_placement": ["NORM_RUNS", "arm_label", "load_norm_runs", "smoothed", "final_val_losses",
+    "norm_placement": ["NORM_RUNS", "arm_label", "arms", "load_norm_runs", "smoothed", "val_losses_at",
                        "norm_run_table", "plot_norm_runs"],
 })

@@ -23,6 +23,13 @@ def arm_label(norm: str, learning_rate: float, warmup_steps: int) -> str:
     return f"{norm}-norm, lr {learning_rate:g}, {warm}"
 
 
+def arms(learning_rates, warmup_steps: int) -> list[tuple[str, float, int]]:
+    """Every arm, in the record's order: (norm, learning rate, warm-up steps or 0) for each rate,
+    pre- and post-norm without warm-up, then both with it."""
+    return [(norm, rate, warm) for rate in learning_rates for warm in (0, warmup_steps)
+            for norm in ("pre", "post")]
+
+
 def load_norm_runs(path=NORM_RUNS) -> dict:
     """The recorded experiment: settings and ``runs``: arm label -> one run per seed (``seed``,
     ``loss`` per step, ``val_step``, ``val_loss``)."""
@@ -37,20 +44,17 @@ def smoothed(values, width: int = 10) -> np.ndarray:
     return (sums[1:] - sums[np.arange(1, len(values) + 1) - counts]) / counts
 
 
-def final_val_losses(record: dict) -> dict[str, list[float]]:
-    """Arm label -> the validation loss at the last step, one per seed."""
-    return {label: [run["val_loss"][-1] for run in runs] for label, runs in record["runs"].items()}
+def val_losses_at(record: dict, label: str, step: int) -> list[float]:
+    """The recorded validation loss of arm ``label`` at ``step``, one per seed."""
+    return [run["val_loss"][run["val_step"].index(step)] for run in record["runs"][label]]
 
 
 def norm_run_table(record: dict, at: tuple[int, ...] = (50, 100)) -> str:
     """One line per arm: validation loss at the steps ``at`` and at the last one, each seed."""
     steps = (*(s for s in at if s < record["steps"]), record["steps"])
     lines = [f"{'arm':38}" + "".join(f"{f'step {s}':>16}" for s in steps)]
-    for label, runs in record["runs"].items():
-        cells = []
-        for s in steps:
-            values = [run["val_loss"][run["val_step"].index(s)] for run in runs]
-            cells.append(" / ".join(f"{v:.2f}" for v in values))
+    for label in record["runs"]:
+        cells = [" / ".join(f"{v:.2f}" for v in val_losses_at(record, label, s)) for s in steps]
         lines.append(f"{label:38}" + "".join(f"{c:>16}" for c in cells))
     return "\n".join(lines)
 
@@ -67,14 +71,11 @@ def plot_norm_runs(record: dict, axes=None):
     colors = {"pre": "#3b7dd8", "post": "#d9534f"}
     axes = np.atleast_1d(axes)
     for ax, rate in zip(axes, rates):
-        for label, runs in record["runs"].items():
-            norm = label.split("-")[0]
-            if f"lr {rate:g}," not in label:
-                continue
-            style = "--" if "no warm-up" not in label else "-"
-            for i, run in enumerate(runs):
-                ax.plot(np.arange(1, len(run["loss"]) + 1), smoothed(run["loss"]), style, lw=1.2,
-                        color=colors[norm], alpha=0.9 if i == 0 else 0.45,
+        for norm, _, warm in arms([rate], record["warmup_steps"]):
+            label = arm_label(norm, rate, warm)
+            for i, run in enumerate(record["runs"][label]):
+                ax.plot(np.arange(1, len(run["loss"]) + 1), smoothed(run["loss"]), "--" if warm else "-",
+                        lw=1.2, color=colors[norm], alpha=0.9 if i == 0 else 0.45,
                         label=label.replace(f", lr {rate:g}", "") if i == 0 else None)
                 ax.plot(run["val_step"], run["val_loss"], "o", ms=2.5, color=colors[norm],
                         alpha=0.9 if i == 0 else 0.45)
