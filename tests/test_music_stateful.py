@@ -56,6 +56,23 @@ def test_model_has_the_labs_weight_layout():
     assert len(net.with_state.get_weights()) == 6, "the twin shares the same weights"
 
 
+def test_dropout_keeps_the_weights_and_acts_only_in_training():
+    import keras
+
+    plain, _ = tiny_net()
+    keras.utils.set_random_seed(0)
+    dropped = stateful.build_stateful_lstm(V, 4, 8, dropout=0.5)
+    assert [w.shape for w in dropped.model.get_weights()] == [w.shape for w in plain.model.get_weights()]
+    dropped.model.set_weights(plain.model.get_weights())
+    x = np.random.default_rng(0).integers(0, V, size=(3, 5)).astype(np.int32)  # (N, T)
+    assert np.allclose(dropped.model(x, training=False), plain.model(x), atol=1e-6), "no dropout when reading"
+    assert not np.allclose(dropped.model(x, training=True), plain.model(x), atol=1e-3), "dropout when training"
+    from seqlab.music import decoding
+
+    logp, _ = decoding.read_start(decoding.keras_stepper(dropped.model), x[0])
+    assert np.allclose(logp, decoding.read_start(decoding.keras_stepper(plain.model), x[0])[0], atol=1e-5)
+
+
 def test_the_step_carries_the_state_across_windows():
     net, step = tiny_net(learning_rate=0.0)  # the weights stay put, so losses can be compared
     net.model.set_weights([w * 3 for w in net.model.get_weights()])  # a state that matters more
@@ -106,3 +123,14 @@ def test_encode_text_matches_the_corpus_and_splits_tunes():
     assert [p.tolist() for p in pieces] == [corpus.encode(t + "\n").tolist() for t in tunes]
     with pytest.raises(ValueError):
         carry_experiment.encode_text(corpus, "Z")
+
+
+def test_the_record_names_the_commands_that_reproduce_it():
+    from seqlab.music.carry_experiment import reproducing_command
+
+    both = [{"arm": arm, "seed": s} for s in (0, 1, 2) for arm in ("windowed", "carried")]
+    assert reproducing_command(both, "lab", "r.json") == "python -m seqlab.music.carry_experiment --seeds 0 1 2 --out r.json"
+    uneven = [{"arm": "windowed", "seed": 0}, {"arm": "carried", "seed": 0}, {"arm": "windowed", "seed": 1}]
+    assert reproducing_command(uneven, "larger", "r.json") == (
+        "python -m seqlab.music.carry_experiment --config larger --seeds 0 1 --arms windowed --out r.json && "
+        "python -m seqlab.music.carry_experiment --config larger --seeds 0 --arms carried --out r.json")

@@ -43,6 +43,6 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
                  "longest_repeat"],
     "stateful": ["StreamBatch", "stream_batches", "StatefulLSTM", "build_stateful_lstm", "CarriedStateStep",
                  "carried_state_loss"],
-    "carry_experiment": ["CarryConfig", "ArmResult", "encode_text", "encoded_tunes", "train_arm", "write_tunes",
-                         "run_arm", "pooled_validity"],
+    "carry_experiment": ["CarryConfig", "CONFIGS", "ArmResult", "encode_text", "encoded_tunes", "train_arm", "write_tunes",
+                         "run_arm", "read_runs", "pooled_validity"],
 })

@@ -14,6 +14,14 @@ state carried through the validation tunes), then write tunes from "X:1" at temp
 
     python -m seqlab.music.carry_experiment --seeds 0 1 2 --out seqlab/checkpoints/music_carried_state.json
 
+``CONFIGS`` names the configurations: ``lab`` (the lab's model, 250 processor seconds) and
+``larger`` (512 units, dropout, a cosine-decayed learning rate, 3,000 steps), which asks whether
+a better model, rather than a longer memory, is what the lab's model lacks (two seeds of the usual
+training, one of the carried state; the record names its commands)::
+
+    python -m seqlab.music.carry_experiment --config larger --seeds 0 1 --arms windowed --out seqlab/checkpoints/music_larger_lstm.json
+    python -m seqlab.music.carry_experiment --config larger --seeds 0 --arms carried --out seqlab/checkpoints/music_larger_lstm.json
+
 The walkthrough runs ``run_arm`` at a tiny size in fast mode and shows the recorded figures.
 """
 
@@ -38,8 +46,10 @@ class CarryConfig:
     batch_size: int = 64
     seq_length: int = 100
     learning_rate: float = 5e-3
+    cosine_decay: bool = False  # the learning rate falls along a cosine to 0 at max_steps
+    dropout: float = 0.0  # share of the LSTM's inputs and outputs dropped while training
     max_norm: float = 5.0
-    cpu_seconds: float = 250.0  # processor seconds of training steps (about the lab's 1,200 steps)
+    cpu_seconds: float | None = 250.0  # processor seconds of training steps (about the lab's 1,200 steps)
     max_steps: int = 100_000  # the time budget ends training, not this
     eval_every: int = 100
     val_chars: int | None = None  # validation characters read (None: all)
@@ -47,6 +57,15 @@ class CarryConfig:
     streams: int = 48  # generation: parallel texts from "X:1"
     length: int = 1500  # characters each
     temperature: float = 0.8
+
+
+CONFIGS = {
+    "lab": CarryConfig(),
+    # more capacity, regularised, trained longer with a falling learning rate: 3,000 steps
+    # (about 3,000 processor seconds, half an hour on 2 cores)
+    "larger": CarryConfig(rnn_units=512, dropout=0.25, cosine_decay=True, cpu_seconds=None, max_steps=3000,
+                          eval_every=250),
+}
 
 
 @dataclass
@@ -108,8 +127,9 @@ def train_arm(arm: str, corpus, config: CarryConfig, seed: int, progress: bool =
         raise ValueError(f"arm must be one of {ARMS}, got {arm!r}")
     c = config
     keras.utils.set_random_seed(seed)
-    net = stateful.build_stateful_lstm(len(corpus.vocab), c.embedding_dim, c.rnn_units)
-    step = stateful.CarriedStateStep(net, keras.optimizers.Adam(c.learning_rate), c.max_norm)
+    net = stateful.build_stateful_lstm(len(corpus.vocab), c.embedding_dim, c.rnn_units, c.dropout)
+    rate = keras.optimizers.schedules.CosineDecay(c.learning_rate, c.max_steps) if c.cosine_decay else c.learning_rate
+    step = stateful.CarriedStateStep(net, keras.optimizers.Adam(rate), c.max_norm)
     val_ids = encode_text(corpus, corpus.val_text)
     data = None
     if arm == "carried":
@@ -151,6 +171,11 @@ def run_arm(arm: str, corpus, config: CarryConfig, seed: int, progress: bool = T
         val_curve=[(s, round(v, 4)) for s, v in zip(history.val_step, history.val_loss)])
 
 
+def read_runs(record: dict) -> list[ArmResult]:
+    """The runs of a record this module wrote (``--out``), as ``ArmResult``s."""
+    return [ArmResult(**{k: v for k, v in r.items() if k in ArmResult.__dataclass_fields__}) for r in record["runs"]]
+
+
 def pooled_validity(results: list[ArmResult]) -> dict[str, dict]:
     """Per arm: the pooled validity (all seeds' tunes) and its ratio to the training tunes'."""
     out = {}
@@ -164,16 +189,36 @@ def pooled_validity(results: list[ArmResult]) -> dict[str, dict]:
     return out
 
 
+def reproducing_command(runs: list[dict], config: str, out: Path | str) -> str:
+    """The command(s) that re-run the recorded ``runs``: one per set of seeds the arms share."""
+    arms_by_seeds: dict[tuple[int, ...], list[str]] = {}
+    for arm in ARMS:
+        seeds = tuple(sorted({r["seed"] for r in runs if r["arm"] == arm}))
+        if seeds:
+            arms_by_seeds.setdefault(seeds, []).append(arm)
+    commands = []
+    for seeds, arms in arms_by_seeds.items():
+        command = "python -m seqlab.music.carry_experiment" + ("" if config == "lab" else f" --config {config}")
+        command += " --seeds " + " ".join(map(str, seeds))
+        if len(arms) < len(ARMS):
+            command += " --arms " + " ".join(arms)
+        commands.append(f"{command} --out {out}")
+    return " && ".join(commands)
+
+
 def _main(argv: list[str] | None = None) -> None:
     from seqlab.music.corpus import load_corpus
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
-    parser.add_argument("--cpu-seconds", type=float, default=CarryConfig.cpu_seconds)
+    parser.add_argument("--config", default="lab", choices=CONFIGS, help="the model and its training (CONFIGS)")
+    parser.add_argument("--cpu-seconds", type=float, default=None, help="replace the configuration's budget")
     parser.add_argument("--out", type=Path, default=None, help="JSON file; runs already in it are kept")
     args = parser.parse_args(argv)
-    config = replace(CarryConfig(), cpu_seconds=args.cpu_seconds)
+    config = CONFIGS[args.config]
+    if args.cpu_seconds is not None:
+        config = replace(config, cpu_seconds=args.cpu_seconds)
     corpus = load_corpus()
     record = json.loads(args.out.read_text()) if args.out and args.out.is_file() else {}
     runs = [r for r in record.get("runs", [])]
@@ -188,13 +233,10 @@ def _main(argv: list[str] | None = None) -> None:
             row = asdict(result) | {"load_average": [round(x, 1) for x in os.getloadavg()]}
             runs = [r for r in runs if (r["arm"], r["seed"]) != (arm, seed)] + [row]
             if args.out:
-                results = [ArmResult(**{k: v for k, v in r.items() if k in ArmResult.__dataclass_fields__})
-                           for r in runs]
+                results = read_runs({"runs": runs})
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 args.out.write_text(json.dumps({
-                    "command": "python -m seqlab.music.carry_experiment --seeds "
-                               + " ".join(map(str, sorted({r["seed"] for r in runs})))
-                               + f" --out {args.out}",
+                    "command": reproducing_command(runs, args.config, args.out),
                     "config": asdict(config), "cpu_count": os.cpu_count(),
                     "summary": pooled_validity(results), "runs": runs}, indent=1) + "\n")
 

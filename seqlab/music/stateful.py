@@ -76,19 +76,25 @@ class StatefulLSTM:
     units: int
 
 
-def build_stateful_lstm(vocab_size: int, embedding_dim: int, rnn_units: int) -> StatefulLSTM:
-    """Embedding(V, E) -> LSTM(H, all steps) -> Dense(V), built twice on shared layers."""
+def build_stateful_lstm(vocab_size: int, embedding_dim: int, rnn_units: int, dropout: float = 0.0) -> StatefulLSTM:
+    """Embedding(V, E) -> LSTM(H, all steps) -> Dense(V), built twice on shared layers.
+
+    dropout > 0 drops that share of the LSTM's inputs and outputs while training (Dropout layers
+    hold no weights: the weight order, and generation, are the same).
+    """
     import keras
 
     embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
     lstm = keras.layers.LSTM(rnn_units, return_sequences=True, return_state=True, name="lstm")
     dense = keras.layers.Dense(vocab_size, name="logits")
+    drop_in = keras.layers.Dropout(dropout, name="dropout_in") if dropout else (lambda x: x)
+    drop_out = keras.layers.Dropout(dropout, name="dropout_out") if dropout else (lambda x: x)
     ids = keras.Input((None,), dtype="int32")  # (N, T)
-    states, _, _ = lstm(embedding(ids))  # (N, T, H)
-    model = keras.Model(ids, dense(states), name="char_lstm")
+    states, _, _ = lstm(drop_in(embedding(ids)))  # (N, T, H)
+    model = keras.Model(ids, dense(drop_out(states)), name="char_lstm")
     h_in, c_in = keras.Input((rnn_units,)), keras.Input((rnn_units,))  # (N, H) each
-    states, h, c = lstm(embedding(ids), initial_state=[h_in, c_in])
-    with_state = keras.Model([ids, h_in, c_in], [dense(states), h, c], name="char_lstm_with_state")
+    states, h, c = lstm(drop_in(embedding(ids)), initial_state=[h_in, c_in])
+    with_state = keras.Model([ids, h_in, c_in], [dense(drop_out(states)), h, c], name="char_lstm_with_state")
     return StatefulLSTM(model, with_state, rnn_units)
 
 
