@@ -171,9 +171,9 @@ def run_arm(arm: str, corpus, config: CarryConfig, seed: int, progress: bool = T
         val_curve=[(s, round(v, 4)) for s, v in zip(history.val_step, history.val_loss)])
 
 
-def read_runs(record: dict) -> list[ArmResult]:
-    """The runs of a record this module wrote (``--out``), as ``ArmResult``s."""
-    return [ArmResult(**{k: v for k, v in r.items() if k in ArmResult.__dataclass_fields__}) for r in record["runs"]]
+def read_runs(runs: list[dict]) -> list[ArmResult]:
+    """The ``runs`` of a record this module wrote (``--out``), as ``ArmResult``s."""
+    return [ArmResult(**{k: v for k, v in r.items() if k in ArmResult.__dataclass_fields__}) for r in runs]
 
 
 def pooled_validity(results: list[ArmResult]) -> dict[str, dict]:
@@ -233,7 +233,7 @@ def _main(argv: list[str] | None = None) -> None:
             row = asdict(result) | {"load_average": [round(x, 1) for x in os.getloadavg()]}
             runs = [r for r in runs if (r["arm"], r["seed"]) != (arm, seed)] + [row]
             if args.out:
-                results = read_runs({"runs": runs})
+                results = read_runs(runs)
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 args.out.write_text(json.dumps({
                     "command": reproducing_command(runs, args.config, args.out),
