@@ -44,5 +44,5 @@ __getattr__, __dir__, __all__ = lazy_names(__name__, {
     "stateful": ["StreamBatch", "stream_batches", "StatefulLSTM", "build_stateful_lstm", "CarriedStateStep",
                  "carried_state_loss"],
     "carry_experiment": ["CarryConfig", "CONFIGS", "ArmResult", "encode_text", "encoded_tunes", "train_arm", "write_tunes",
-                         "run_arm", "read_runs", "pooled_validity", "reproducing_command"],
+                         "run_arm", "read_runs", "run_table", "pooled_table", "pooled_validity", "reproducing_command"],
 })

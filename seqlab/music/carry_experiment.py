@@ -176,6 +176,23 @@ def read_runs(runs: list[dict]) -> list[ArmResult]:
     return [ArmResult(**{k: v for k, v in r.items() if k in ArmResult.__dataclass_fields__}) for r in runs]
 
 
+def run_table(results: list[ArmResult]) -> str:
+    """One line per run (the usual arm first, then by seed): steps, processor seconds, both
+    validation losses and the tunes judged."""
+    lines = [f"{'arm':10}{'seed':>5}{'steps':>7}{'CPU s':>7}{'best val (carried)':>20}{'val (zero state)':>18}"
+             f"{'valid tunes':>14}{'rate':>7}{'x training':>12}"]
+    for r in sorted(results, key=lambda r: (r.arm != "windowed", r.seed)):
+        lines.append(f"{r.arm:10}{r.seed:5d}{r.steps:7d}{r.cpu_seconds:7.0f}{r.best_val_loss:20.3f}"
+                     f"{r.zero_state_val_loss:18.3f}{f'{r.valid}/{r.tunes}':>14}{r.validity:7.0%}{r.ratio:12.2f}")
+    return "\n".join(lines)
+
+
+def pooled_table(summary: dict[str, dict]) -> str:
+    """One line per arm of ``pooled_validity``'s summary."""
+    return "\n".join(f"{arm:9} all seeds: {s['valid']}/{s['tunes']} valid = {s['validity']:.1%}, "
+                     f"{s['ratio']:.2f} x training" for arm, s in summary.items())
+
+
 def pooled_validity(results: list[ArmResult]) -> dict[str, dict]:
     """Per arm: the pooled validity (all seeds' tunes) and its ratio to the training tunes'."""
     out = {}
